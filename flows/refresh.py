@@ -1,0 +1,266 @@
+"""The ``refresh`` flow: fetch -> validate -> load -> analyse -> publish. The composition root.
+
+This is the only place that decides which source, which analyses and which files: tasks get
+paths and plain values. The warehouse is written through a staging copy that is published
+atomically at the end (see :mod:`warehouse.db`), under the single-writer lock.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
+
+from tasks import analyses
+from tasks.load import load_core, record_issues, record_payloads, replace_results, table_counts
+from tasks.parse import Issue
+from tasks.sources import bundled, files
+from tasks.sources.base import Payload, archive_payload, utc_now
+from tasks.validate import Batch, validate_payloads
+from warehouse import db
+
+SOURCES = ("bundled", "files", "taldau")
+
+
+class RunFailed(RuntimeError):
+    """The run was refused (data or source problem); the message says which."""
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the CLI and the artifact."""
+
+    run_id: str
+    status: str
+    warehouse: str
+    source: str
+    row_counts: dict[str, int] = field(default_factory=dict)
+    issues_by_severity: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+
+
+def default_archive_dir(warehouse: str | Path) -> Path:
+    """Raw archive next to the warehouse file: ``<warehouse dir>/raw``."""
+    return Path(warehouse).parent / "raw"
+
+
+# ---------------------------------------------------------------- tasks (thin wrappers)
+
+
+def _retry_transient(task, task_run, state) -> bool:
+    """Retry fetches on transient errors only, not on a missing folder or an unknown source."""
+    try:
+        state.result()
+    except (files.SourceError, RunFailed):
+        return False
+    except Exception:
+        return True
+    return False
+
+
+@task(name="fetch", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_retry_transient,
+      cache_policy=NONE)
+def fetch_task(source: str, input_dir: str | None, archive_dir: str) -> list[Payload]:
+    """Read the source's payloads and archive each one before anything parses it."""
+    logger = get_run_logger()
+    if source == "bundled":
+        payloads = bundled.read_bundled()
+    elif source == "files":
+        if not input_dir:
+            raise RunFailed("--source files needs --input DIR")
+        payloads = files.read_folder(input_dir)
+    else:  # pragma: no cover - guarded by the flow
+        raise RunFailed(f"unknown source {source!r}")
+    for p in payloads:
+        archive_payload(p, archive_dir)
+    logger.info("fetched %d payload(s) from %s, archived in %s", len(payloads), source,
+                archive_dir)
+    return payloads
+
+
+@task(name="validate", cache_policy=NONE)
+def validate_task(payloads: list[Payload], reference: list[Payload], today: date) -> Batch:
+    """Read, type and validate every payload (pandera schemas + cross-input rules)."""
+    batch = validate_payloads(payloads, reference=reference, today=today)
+    logger = get_run_logger()
+    for issue in batch.errors[:20]:
+        logger.error(issue.message)
+    logger.info("validated %d input(s): %d error(s), %d warning(s)", len(batch.frames),
+                len(batch.errors), len(batch.warnings))
+    return batch
+
+
+@task(name="load", cache_policy=NONE)
+def load_task(staging: str, payloads: list[Payload], archive_dir: str, batch: Batch,
+              run: dict) -> dict[str, int]:
+    """Record payloads, issues and the run row; load core unless the batch is blocked."""
+    archive_paths = {p.content_hash: str(Path(archive_dir) / p.source / p.content_hash)
+                     for p in payloads}
+    with duckdb.connect(staging) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _insert_run(con, run)
+            record_payloads(con, payloads, archive_paths, run["run_id"])
+            record_issues(con, batch.issues, run["run_id"], run["started_at"])
+            counts = {} if batch.errors else load_core(con, batch.frames, run["run_id"],
+                                                       run["started_at"])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return counts
+
+
+@task(name="analyse", cache_policy=NONE)
+def analyse_task(staging: str, name: str) -> dict[str, pd.DataFrame]:
+    """Run one analysis over the core tables of ``staging``; returns results frames."""
+    return analyses.ANALYSES[name](staging)
+
+
+@task(name="write-results", cache_policy=NONE)
+def write_results_task(staging: str, results: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Replace the results tables in one transaction."""
+    with duckdb.connect(staging) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            counts = replace_results(con, results)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return counts
+
+
+# ---------------------------------------------------------------- run bookkeeping
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("monotowns", "prefect", "pandas", "pandera", "duckdb", "scipy"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def _insert_run(con, run: dict) -> None:
+    con.execute(
+        "INSERT INTO meta.pipeline_run (run_id, flow, parameters, started_at, status, versions) "
+        "VALUES (?, 'refresh', ?, ?, 'running', ?) ON CONFLICT (run_id) DO NOTHING",
+        [run["run_id"], json.dumps(run["parameters"]), run["started_at"],
+         json.dumps(_versions())],
+    )
+
+
+def _finish_run(path: str, run_id: str, status: str, message: str, counts: dict) -> None:
+    with duckdb.connect(path) as con:
+        con.execute(
+            "UPDATE meta.pipeline_run SET status = ?, message = ?, finished_at = ?, "
+            "row_counts = ? WHERE run_id = ?",
+            [status, message, utc_now(), json.dumps(counts), run_id],
+        )
+
+
+def record_failure(warehouse: str, run: dict, message: str, issues: list[Issue]) -> None:
+    """After an unexpected failure: publish only a failed ``meta.pipeline_run`` row (and issues)."""
+    staging = db.prepare_staging(warehouse)
+    with duckdb.connect(str(staging)) as con:
+        _insert_run(con, run)
+        record_issues(con, issues, run["run_id"], run["started_at"])
+    _finish_run(str(staging), run["run_id"], "failed", message, {})
+    db.publish(staging, warehouse)
+
+
+def _artifact(summary: RunSummary, staging_counts: dict[str, int], headline: list[dict]):
+    rows = [{"table": t, "rows": n} for t, n in staging_counts.items()
+            if t.startswith(("core.", "results."))]
+    create_table_artifact(key="refresh-row-counts", table=rows,
+                          description=f"Row counts after run {summary.run_id}")
+    lines = [f"# Refresh {summary.status}", "",
+             f"- warehouse: `{summary.warehouse}`", f"- source: {summary.source}",
+             f"- quality issues: {summary.issues_by_severity}", "", "| figure | value |",
+             "|---|---|"]
+    lines += [f"| {h['figure']} | {h['value']} |" for h in headline]
+    create_markdown_artifact(key="refresh-summary", markdown="\n".join(lines),
+                             description="Headline numbers of the last refresh")
+
+
+# ---------------------------------------------------------------- the flow
+
+
+@flow(name="refresh", log_prints=True)
+def refresh(
+    warehouse: str = "warehouse/monotowns.duckdb",
+    source: str = "bundled",
+    input_dir: str | None = None,
+    archive_dir: str | None = None,
+    lock_timeout: float = 30.0,
+) -> RunSummary:
+    """Refresh the warehouse from one source and recompute every results table.
+
+    Parameters
+    ----------
+    warehouse : path of the DuckDB file to publish.
+    source : ``bundled`` (the study's data, offline), ``files`` (``input_dir``).
+    input_dir : folder of input files for ``source="files"``.
+    archive_dir : raw archive folder (default ``<warehouse dir>/raw``).
+    lock_timeout : seconds to wait for another writer before failing with "warehouse busy".
+    """
+    logger = get_run_logger()
+    if source not in SOURCES:
+        raise RunFailed(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
+    warehouse = str(Path(warehouse))
+    archive = str(archive_dir or default_archive_dir(warehouse))
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    run = {"run_id": run_id, "started_at": utc_now(),
+           "parameters": {"warehouse": warehouse, "source": source, "input_dir": input_dir,
+                          "archive_dir": archive}}
+    summary = RunSummary(run_id=run_id, status="failed", warehouse=warehouse, source=source)
+    with db.writer_lock(warehouse, timeout=lock_timeout, holder=f"refresh run {run_id}"):
+        staging = str(db.prepare_staging(warehouse))
+        try:
+            payloads = fetch_task(source, input_dir, archive)
+            reference = bundled.read_bundled() if source != "bundled" else []
+            batch = validate_task(payloads, reference, date.today())
+            summary.issues_by_severity = {"error": len(batch.errors),
+                                          "warning": len(batch.warnings)}
+            load_task(staging, payloads, archive, batch, run)
+            if batch.errors:
+                first = batch.errors[0].message
+                summary.message = (f"{len(batch.errors)} error(s) blocked the run; nothing was "
+                                   f"loaded into core or results. First: {first}")
+                _finish_run(staging, run_id, "failed", summary.message, {})
+                db.publish(staging, warehouse)
+                raise RunFailed(summary.message)
+            futures = {name: analyse_task.submit(staging, name) for name in analyses.ANALYSES}
+            results: dict[str, pd.DataFrame] = {}
+            for name, fut in futures.items():  # resolve every future: a failure fails the run
+                results.update(fut.result())
+            write_results_task(staging, results)
+            counts = table_counts(staging)
+            summary.row_counts = counts
+            summary.status = "completed"
+            _finish_run(staging, run_id, "completed", "", counts)
+            headline = analyses.headline(staging)
+            db.publish(staging, warehouse)
+        except RunFailed:
+            raise
+        except Exception as exc:
+            db.discard_staging(warehouse)
+            record_failure(warehouse, run, f"{type(exc).__name__}: {exc}", [])
+            raise
+    logger.info("published %s (run %s)", warehouse, run_id)
+    _artifact(summary, summary.row_counts, headline)
+    return summary

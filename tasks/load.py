@@ -1,0 +1,226 @@
+"""Load validated frames, raw payloads, results and run bookkeeping into a warehouse file.
+
+Every function takes a *path* and opens its own connection; each write is one transaction.
+Loads are idempotent: reloading the same inputs leaves identical core and results rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from tasks.parse import Issue
+from tasks.sources.base import Payload
+
+INLINE_PAYLOAD_LIMIT = 16 * 1024 * 1024  # bytes kept inside raw.payload; larger ones by path
+
+# input name -> (core table, columns loaded); observations are handled separately (vintages).
+CORE_TABLES: dict[str, tuple[str, list[str]]] = {
+    "towns": ("core.town", ["town_id", "name_en", "name_ru", "name_kk", "region", "kato_code",
+                            "town_forming_enterprise", "confirmed", "status", "source"]),
+    "indicators": ("core.indicator", ["indicator_id", "name", "unit", "topic", "description"]),
+    "surveys": ("core.survey", ["survey_id", "town_id", "respondents", "population", "mode",
+                                "synthetic", "description", "source"]),
+    "survey_respondents": ("core.survey_respondent_category",
+                           ["survey_id", "category", "respondents", "source_table", "note"]),
+    "survey_perception": ("core.survey_perception_count",
+                          ["survey_id", "area", "area_label", "answer", "respondents",
+                           "source_table", "note"]),
+    "survey_support_scores": ("core.survey_support_score_count",
+                              ["survey_id", "measure", "measure_label", "score", "respondents",
+                               "source_table", "note"]),
+    "survey_table5": ("core.survey_table5",
+                      ["survey_id", "answer", "job", "entrepreneurship", "rank_job",
+                       "rank_entrepreneurship", "source_table", "note"]),
+    "survey_paired_values": ("core.survey_paired_value",
+                             ["survey_id", "row", "x", "y", "rank_x", "rank_y", "source_table",
+                              "note"]),
+    "published": ("core.published_number",
+                  ["source_table", "statistic", "published", "value", "printed_formula", "note"]),
+}
+KEYS: dict[str, list[str]] = {
+    "core.town": ["town_id"],
+    "core.indicator": ["indicator_id"],
+    "core.survey": ["survey_id"],
+    "core.survey_respondent_category": ["survey_id", "category"],
+    "core.survey_perception_count": ["survey_id", "area", "answer"],
+    "core.survey_support_score_count": ["survey_id", "measure", "score"],
+    "core.survey_table5": ["survey_id", "answer"],
+    "core.survey_paired_value": ["survey_id", "row"],
+    "core.published_number": ["source_table", "statistic"],
+}
+OBS_COLS = ["town_id", "indicator_id", "year", "value", "value_status", "raw_value", "unit",
+            "source", "source_ref", "vintage", "run_id", "payload_hash", "note"]
+
+
+def _q(col: str) -> str:
+    return f'"{col}"'
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, key: list[str]):
+    """Insert or replace ``frame`` rows into ``table`` by ``key`` (frame must be deduplicated)."""
+    if frame.empty:
+        return
+    cols = list(frame.columns)
+    con.register("_upsert", frame)
+    try:
+        updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in cols if c not in key)
+        conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(map(_q, cols))}) "
+            f"SELECT {', '.join(map(_q, cols))} FROM _upsert "
+            f"ON CONFLICT ({', '.join(map(_q, key))}) {conflict}"
+        )
+    finally:
+        con.unregister("_upsert")
+
+
+def payload_rows(payloads: Iterable[Payload], archive_paths: dict[str, str], run_id: str):
+    """Rows of ``raw.payload`` for ``payloads`` (bytes inlined up to the limit)."""
+    rows = []
+    for p in payloads:
+        rows.append({
+            "content_hash": p.content_hash, "source": p.source, "kind": p.kind, "uri": p.uri,
+            "fetched_at": p.fetched_at, "size_bytes": len(p.data),
+            "archive_path": archive_paths.get(p.content_hash),
+            "meta": json.dumps(p.meta, ensure_ascii=False, default=str),
+            "content": p.data if len(p.data) <= INLINE_PAYLOAD_LIMIT else None,
+            "first_run_id": run_id,
+        })
+    return rows
+
+
+def record_payloads(con, payloads: list[Payload], archive_paths: dict[str, str], run_id: str):
+    """Insert payloads not yet in ``raw.payload`` (content-addressed, first sighting kept)."""
+    rows = payload_rows(payloads, archive_paths, run_id)
+    if not rows:
+        return
+    frame = pd.DataFrame(rows).drop_duplicates("content_hash")
+    con.register("_raw", frame)
+    try:
+        con.execute(
+            "INSERT INTO raw.payload SELECT content_hash, source, kind, uri, "
+            "CAST(fetched_at AS TIMESTAMPTZ), size_bytes, archive_path, CAST(meta AS JSON), "
+            "content, first_run_id FROM _raw ON CONFLICT (content_hash) DO NOTHING"
+        )
+    finally:
+        con.unregister("_raw")
+
+
+def issue_id(issue: Issue) -> str:
+    """Stable id of a quality issue (its natural key), so re-runs do not duplicate it."""
+    key = "|".join(str(x) for x in (issue.source, issue.table_name, issue.file, issue.file_row,
+                                     issue.row_key, issue.column_name, issue.check_name,
+                                     issue.observed))
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def record_issues(con, issues: list[Issue], run_id: str, now: str) -> None:
+    """Upsert quality issues: first/last run that saw each one."""
+    if not issues:
+        return
+    frame = pd.DataFrame([i.as_row() for i in issues])
+    frame.insert(0, "issue_id", [issue_id(i) for i in issues])
+    frame = frame.drop_duplicates("issue_id")
+    frame["file_row"] = frame["file_row"].astype("Int64")
+    frame["first_run_id"] = run_id
+    frame["last_run_id"] = run_id
+    frame["first_seen_at"] = pd.Timestamp(now)
+    frame["last_seen_at"] = pd.Timestamp(now)
+    con.register("_qi", frame)
+    try:
+        con.execute(
+            "INSERT INTO meta.quality_issue (issue_id, source, table_name, file, file_row, "
+            "row_key, column_name, check_name, severity, observed, message, first_run_id, "
+            "last_run_id, first_seen_at, last_seen_at) SELECT issue_id, source, table_name, file,"
+            " file_row, row_key, column_name, check_name, severity, observed, message, "
+            "first_run_id, last_run_id, first_seen_at, last_seen_at FROM _qi "
+            "ON CONFLICT (issue_id) DO UPDATE SET last_run_id = excluded.last_run_id, "
+            "last_seen_at = excluded.last_seen_at, message = excluded.message"
+        )
+    finally:
+        con.unregister("_qi")
+
+
+def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str, int]:
+    """Upsert current observations; a changed value moves the old row to the history table.
+
+    An unchanged value keeps its vintage and run, so a re-run changes nothing.
+    """
+    frame = obs.copy()
+    frame["run_id"] = run_id
+    frame["vintage"] = pd.to_datetime(frame["vintage"], utc=True)
+    frame = frame[OBS_COLS]
+    con.register("_obs", frame)
+    try:
+        key = "o.town_id = n.town_id AND o.indicator_id = n.indicator_id AND o.year = n.year " \
+              "AND o.source = n.source"
+        changed = ("(o.value IS DISTINCT FROM n.value OR o.value_status <> n.value_status "
+                   "OR o.raw_value IS DISTINCT FROM n.raw_value OR o.unit <> n.unit)")
+        revised = con.execute(
+            f"INSERT INTO core.observation_history SELECT o.*, ?::TIMESTAMPTZ, ? "
+            f"FROM core.observation o JOIN _obs n ON {key} WHERE {changed} RETURNING 1",
+            [now, run_id],
+        ).fetchall()
+        con.execute(f"DELETE FROM core.observation o USING _obs n WHERE {key} AND {changed}")
+        inserted = con.execute(
+            f"INSERT INTO core.observation SELECT * FROM _obs n WHERE NOT EXISTS "
+            f"(SELECT 1 FROM core.observation o WHERE {key}) RETURNING 1"
+        ).fetchall()
+        # notes and provenance text may be corrected without a new vintage
+        con.execute(
+            f"UPDATE core.observation o SET note = n.note, source_ref = n.source_ref "
+            f"FROM _obs n WHERE {key}"
+        )
+    finally:
+        con.unregister("_obs")
+    return {"observations_new_or_revised": len(inserted), "observations_revised": len(revised)}
+
+
+def load_core(con, frames: dict[str, pd.DataFrame], run_id: str, now: str) -> dict[str, int]:
+    """Load every validated input frame into its core table (caller owns the transaction)."""
+    counts: dict[str, int] = {}
+    for name, (table, cols) in CORE_TABLES.items():
+        if name not in frames:
+            continue
+        frame = frames[name][cols].rename(columns={"value": "published_value"})
+        upsert(con, table, frame, KEYS[table])
+        counts[table] = len(frame)
+    if "observations" in frames:
+        counts.update(load_observations(con, frames["observations"], run_id, now))
+    return counts
+
+
+def replace_results(con, results: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Replace each results table by the new frame (columns must match the migration)."""
+    counts = {}
+    for table, frame in results.items():
+        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        missing = set(cols) - set(frame.columns)
+        if missing:
+            raise ValueError(f"{table}: result frame lacks columns {sorted(missing)}")
+        con.execute(f"DELETE FROM {table}")
+        if len(frame):
+            con.register("_res", frame[cols])
+            try:
+                con.execute(f"INSERT INTO {table} SELECT * FROM _res")
+            finally:
+                con.unregister("_res")
+        counts[table] = len(frame)
+    return counts
+
+
+def table_counts(path: str | Path) -> dict[str, int]:
+    """Row count of every table of the raw/core/results/meta schemas."""
+    with duckdb.connect(str(path)) as con:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema "
+            "IN ('raw','core','results','meta') AND table_type = 'BASE TABLE' ORDER BY 1, 2"
+        ).fetchall()
+        return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM {s}."{t}"').fetchone()[0]
+                for s, t in tables}

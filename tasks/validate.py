@@ -1,0 +1,383 @@
+"""Validate a batch of input payloads: read, type, run the pandera schemas, cross-check inputs.
+
+The result is a :class:`Batch`: typed frames ready to load plus every :class:`Issue` found.
+Errors block the run (nothing reaches ``core``); warnings load and are recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from scipy.stats import rankdata
+
+from schemas.inputs import ANSWERS, CHECK_COLUMN, RULES, InputSpec, input_specs, labour_market_schemas
+from tasks.parse import Issue, ReadError, parse_number, read_table, type_frame
+from tasks.sources.base import Payload
+
+LABOUR = {
+    "labour_active": "active",
+    "labour_employed": "employed",
+    "labour_unemployed": "unemployed",
+    "labour_unemployment_rate": "rate",
+}
+
+
+@dataclass
+class Batch:
+    """Typed input frames of one run and the issues found in them."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # input name -> file name
+    payload_of: dict[str, Payload] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Issues that block the run."""
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        """Issues that are loaded and recorded."""
+        return [i for i in self.issues if i.severity == "warning"]
+
+
+def schema_issues(
+    frame: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    *,
+    severity: str,
+    source: str,
+    table: str,
+    filename: str,
+    key: tuple[str, ...],
+    row_offset: int = 2,
+) -> list[Issue]:
+    """Run ``schema`` lazily and turn each failing (check, row) into one :class:`Issue`."""
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    issues: list[Issue] = []
+    seen: set[tuple] = set()
+    for case in cases.itertuples(index=False):
+        check = str(case.check).split("(")[0]
+        if check in {"multiple_fields_uniqueness", "field_uniqueness"}:
+            check = "unique_key"
+        idx = case.index
+        frame_level = case.schema_context == "DataFrameSchema"
+        column = case.column if isinstance(case.column, str) and not frame_level else None
+        column = CHECK_COLUMN.get(check, column)
+        if check == "unique_key":
+            column = ", ".join(key)
+        ident = (check, idx if pd.notna(idx) else None, column)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        rule = RULES.get(check, check)
+        if pd.isna(idx):
+            issues.append(Issue(source, table, check, severity, f"{filename}: {rule} [{check}]",
+                                file=filename, column_name=column))
+            continue
+        idx = int(idx)
+        row_key = "|".join(str(frame.at[idx, k]) for k in key if k in frame.columns)
+        if column and column in frame.columns and check != "unique_key":
+            observed = frame.at[idx, column]
+        else:
+            observed = row_key
+        where = f"{filename} row {idx + row_offset}" if row_offset else f"{table} {row_key}"
+        col_txt = f", column {column}" if column else ""
+        issues.append(Issue(
+            source, table, check, severity,
+            f"{where}{col_txt} ({row_key}): {observed!s} - {rule} [{check}]",
+            file=filename, file_row=idx + row_offset if row_offset else None, row_key=row_key,
+            column_name=column, observed=None if observed is None else str(observed),
+        ))
+    return issues
+
+
+def _read_input(
+    payload: Payload, spec: InputSpec, source: str, units: pd.Series | None = None
+) -> tuple[pd.DataFrame | None, list[Issue]]:
+    filename = PurePath(payload.uri).name
+    try:
+        text = read_table(payload.data, filename)
+    except ReadError as exc:
+        return None, [Issue(source, spec.name, "readable", "error", str(exc), file=filename)]
+    typed, issues = type_frame(text, spec, source=source, filename=filename)
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    if "unit" in typed.columns and "indicator_id" in typed.columns and units is not None:
+        # an empty unit means "the indicator's unit" (rules such as rate <= 100 need it)
+        typed["unit"] = typed["unit"].where(typed["unit"].ne(""),
+                                            typed["indicator_id"].map(units)).fillna("")
+    for schema, severity in ((spec.errors, "error"), (spec.warnings, "warning")):
+        if schema is not None and len(typed):
+            issues += schema_issues(typed, schema, severity=severity, source=source,
+                                    table=spec.name, filename=filename, key=spec.key)
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    return typed, issues
+
+
+def validate_payloads(
+    payloads: list[Payload],
+    *,
+    reference: list[Payload] | None = None,
+    today: date | None = None,
+) -> Batch:
+    """Read and validate ``payloads``; inputs missing from them are taken from ``reference``.
+
+    ``reference`` is how an analyst's folder with only ``observations.csv`` still finds the
+    bundled towns and indicators.
+    """
+    specs = input_specs(today)
+    batch = Batch()
+    by_kind: dict[str, list[Payload]] = {}
+    for p in payloads:
+        by_kind.setdefault(p.kind, []).append(p)
+    for p in by_kind.pop("unknown", []):
+        name = PurePath(p.uri).name
+        batch.issues.append(Issue(p.source, "(unknown)", "unknown_file", "warning",
+                                  f"{name}: {RULES['unknown_file']}", file=name))
+    for p in reference or []:
+        if p.kind in specs and p.kind not in by_kind and p.kind in {"towns", "indicators"}:
+            by_kind[p.kind] = [p]
+    order = ["towns", "indicators"]  # reference inputs first: others are checked against them
+    for kind, group in sorted(by_kind.items(), key=lambda kv: (kv[0] not in order, kv[0])):
+        if len(group) > 1:
+            names = ", ".join(PurePath(p.uri).name for p in group)
+            batch.issues.append(Issue(group[0].source, kind, "duplicate_input", "error",
+                                      f"{names}: {RULES['duplicate_input']}"))
+            continue
+        units = (batch.frames["indicators"].set_index("indicator_id")["unit"]
+                 if "indicators" in batch.frames else None)
+        frame, issues = _read_input(group[0], specs[kind], group[0].source, units)
+        batch.issues += issues
+        if frame is not None:
+            batch.frames[kind] = frame
+            batch.files[kind] = PurePath(group[0].uri).name
+            batch.payload_of[kind] = group[0]
+    if not batch.errors:
+        batch.issues += cross_checks(batch)
+    if not batch.errors and "observations" in batch.frames:
+        batch.frames["observations"] = conform_observations(batch)
+    return batch
+
+
+def _fk(batch: Batch, table: str, column: str, ref_table: str, ref_col: str, check: str):
+    if table not in batch.frames:
+        return []
+    frame = batch.frames[table]
+    known = set(batch.frames[ref_table][ref_col]) if ref_table in batch.frames else set()
+    bad = frame.index[~frame[column].isin(known)]
+    src = batch.payload_of[table].source
+    return [
+        Issue(src, table, check, "error",
+              f"{batch.files[table]} row {i + 2}, column {column}: {frame.at[i, column]!r} - "
+              f"{RULES[check]} [{check}]",
+              file=batch.files[table], file_row=i + 2, column_name=column,
+              observed=str(frame.at[i, column]), row_key=str(frame.at[i, column]))
+        for i in bad
+    ]
+
+
+def cross_checks(batch: Batch) -> list[Issue]:
+    """Rules across inputs: foreign keys, labour-market consistency, survey sums, ranks."""
+    issues: list[Issue] = []
+    issues += _fk(batch, "observations", "town_id", "towns", "town_id", "known_town")
+    issues += _fk(batch, "observations", "indicator_id", "indicators", "indicator_id",
+                  "known_indicator")
+    issues += _fk(batch, "surveys", "town_id", "towns", "town_id", "known_town")
+    for t in ("survey_respondents", "survey_perception", "survey_support_scores",
+              "survey_table5", "survey_paired_values"):
+        issues += _fk(batch, t, "survey_id", "surveys", "survey_id", "known_survey")
+    if issues:
+        return issues
+    if "observations" in batch.frames:
+        issues += labour_market_issues(batch)
+        issues += printed_reading_issues(batch)
+    issues += survey_sum_issues(batch)
+    issues += table5_issues(batch)
+    issues += rank_issues(batch)
+    return issues
+
+
+def labour_wide(obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (town, year) with active, employed, unemployed, rate columns."""
+    sub = obs[obs["indicator_id"].isin(LABOUR)]
+    wide = sub.pivot_table(index=["town_id", "year"], columns="indicator_id", values="value",
+                           aggfunc="first", dropna=False)
+    wide = wide.rename(columns=LABOUR).reset_index()
+    for col in LABOUR.values():
+        if col not in wide.columns:
+            wide[col] = np.nan
+    return wide[["town_id", "year", *LABOUR.values()]]
+
+
+def labour_market_issues(batch: Batch) -> list[Issue]:
+    """Cross-column labour-market rules (pandera) on the wide frame."""
+    obs = batch.frames["observations"]
+    wide = labour_wide(obs)
+    if wide.empty:
+        return []
+    src = batch.payload_of["observations"].source
+    errors, warnings = labour_market_schemas()
+    out = []
+    for schema, severity in ((errors, "error"), (warnings, "warning")):
+        for issue in schema_issues(wide, schema, severity=severity, source=src,
+                                   table="labour_market", filename=batch.files["observations"],
+                                   key=("town_id", "year"), row_offset=0):
+            row = wide[(wide.town_id + "|" + wide.year.astype(str)) == issue.row_key].iloc[0]
+            issue.observed = (f"active={row.active}, employed={row.employed}, "
+                              f"unemployed={row.unemployed}, rate={row.rate}")
+            issue.column_name = None
+            issue.message = (f"{batch.files['observations']}: labour market {issue.row_key}: "
+                             f"{issue.observed} - {RULES[issue.check_name]} "
+                             f"[{issue.check_name}]")
+            out.append(issue)
+    return out
+
+
+def printed_reading_issues(batch: Batch) -> list[Issue]:
+    """Warn where the printed text was not read as the plain number in ``value``."""
+    obs = batch.frames["observations"]
+    out = []
+    src = batch.payload_of["observations"].source
+    for i, row in obs.iterrows():
+        printed = row.get("printed") or ""
+        if not printed:
+            continue
+        parsed = parse_number(printed)
+        same = (parsed is not None and not np.isnan(parsed) and not np.isnan(row["value"])
+                and abs(parsed - row["value"]) < 1e-12)
+        if same and (" " not in printed.strip()):
+            continue
+        key = f"{row.town_id}|{row.indicator_id}|{row.year}"
+        out.append(Issue(
+            src, "observations", "value_as_printed", "warning",
+            f"{batch.files['observations']} row {i + 2}, column value ({key}): printed "
+            f"{printed!r}, loaded {row['value']!r} - {RULES['value_as_printed']}: {row.note}",
+            file=batch.files["observations"], file_row=i + 2, row_key=key,
+            column_name="value", observed=printed))
+    return out
+
+
+def _sum_issue(src, table, fname, key, total, respondents) -> Issue | None:
+    if total == respondents:
+        return None
+    check = "counts_exceed_respondents" if total > respondents else "counts_below_respondents"
+    severity = "error" if total > respondents else "warning"
+    return Issue(src, table, check, severity,
+                 f"{fname}: {key}: counts add up to {total}, respondents {respondents} - "
+                 f"{RULES[check]} [{check}]", file=fname, row_key=key, observed=str(total))
+
+
+def survey_sum_issues(batch: Batch) -> list[Issue]:
+    """Each item's answer counts should add up to the survey's respondents."""
+    if "surveys" not in batch.frames:
+        return []
+    resp = batch.frames["surveys"].set_index("survey_id")["respondents"]
+    out = []
+    for table, item in (("survey_perception", "area"), ("survey_support_scores", "measure"),
+                        ("survey_respondents", None)):
+        if table not in batch.frames:
+            continue
+        f = batch.frames[table]
+        src, fname = batch.payload_of[table].source, batch.files[table]
+        groups = ["survey_id"] + ([item] if item else [])
+        for key, total in f.groupby(groups)["respondents"].sum().items():
+            key = key if isinstance(key, tuple) else (key,)
+            issue = _sum_issue(src, table, fname, "|".join(map(str, key)), int(total),
+                               int(resp[key[0]]))
+            if issue and item is None:
+                issue.check_name = "categories_sum"
+                issue.message = issue.message.replace(
+                    issue.message.split(" - ")[-1], f"{RULES['categories_sum']} [categories_sum]")
+            if issue:
+                out.append(issue)
+    return out
+
+
+def table5_issues(batch: Batch) -> list[Issue]:
+    """Table 5's counts should equal Table 4's Job and entrepreneurship rows."""
+    if "survey_table5" not in batch.frames or "survey_perception" not in batch.frames:
+        return []
+    t5 = batch.frames["survey_table5"]
+    t4 = batch.frames["survey_perception"].set_index(["survey_id", "area", "answer"])["respondents"]
+    out = []
+    for i, row in t5.iterrows():
+        for col, area in (("job", "job"), ("entrepreneurship", "entrepreneurship")):
+            k = (row.survey_id, area, row.answer)
+            if k in t4.index and not np.isnan(row[col]) and row[col] != t4[k]:
+                out.append(Issue(
+                    batch.payload_of["survey_table5"].source, "survey_table5", "matches_table4",
+                    "warning",
+                    f"{batch.files['survey_table5']} row {i + 2}, column {col} "
+                    f"({row.survey_id}|{row.answer}): {row[col]:g}, Table 4 has {t4[k]} - "
+                    f"{RULES['matches_table4']} [matches_table4]",
+                    file=batch.files["survey_table5"], file_row=i + 2,
+                    row_key=f"{row.survey_id}|{row.answer}", column_name=col,
+                    observed=f"{row[col]:g}"))
+    return out
+
+
+def rank_issues(batch: Batch) -> list[Issue]:
+    """Printed ranks (Tables 5 and 8) should equal ranks recomputed from all printed values.
+
+    The study ranks in descending order (largest value = rank 1), ties averaged. One warning
+    per rank column, listing the rows that differ.
+    """
+    out = []
+    for table, pairs in (("survey_table5", (("job", "rank_job"),
+                                            ("entrepreneurship", "rank_entrepreneurship"))),
+                         ("survey_paired_values", (("x", "rank_x"), ("y", "rank_y")))):
+        if table not in batch.frames:
+            continue
+        f, fname = batch.frames[table], batch.files[table]
+        for survey, grp in f.groupby("survey_id"):
+            for vcol, rcol in pairs:
+                ok = grp[vcol].notna() & grp[rcol].notna()
+                ranks = pd.Series(rankdata(-grp.loc[ok, vcol].to_numpy()), index=grp.index[ok])
+                diff = (grp.loc[ok, rcol] - ranks).abs() > 1e-9
+                if not diff.any():
+                    continue
+                rows = [int(i) + 2 for i in diff.index[diff]]
+                example = diff.index[diff][0]
+                out.append(Issue(
+                    batch.payload_of[table].source, table, "rank_recomputed", "warning",
+                    f"{fname} column {rcol} ({survey}): {len(rows)} of {int(ok.sum())} printed "
+                    f"ranks differ from ranks of {vcol} recomputed over all {int(ok.sum())} rows "
+                    f"(file rows {rows[0]}-{rows[-1]}; e.g. row {rows[0]}: printed "
+                    f"{grp.at[example, rcol]:g}, recomputed {ranks[example]:g}) - "
+                    f"{RULES['rank_recomputed']} [rank_recomputed]",
+                    file=fname, file_row=rows[0], row_key=str(survey), column_name=rcol,
+                    observed=",".join(f"{v:g}" for v in grp.loc[diff.index[diff], rcol])))
+    return out
+
+
+def conform_observations(batch: Batch) -> pd.DataFrame:
+    """Observations in the core shape: status, raw text, unit, source and provenance."""
+    obs = batch.frames["observations"].copy()
+    payload = batch.payload_of["observations"]
+    printed = obs["printed"].astype(str)
+    obs["raw_value"] = printed.where(printed.ne(""), obs["value__text"]).replace("", None)
+    obs["value_status"] = np.where(obs["value"].notna(), "ok", "missing")
+    obs["source"] = payload.source
+    obs["source_ref"] = obs["source_table"].where(obs["source_table"].astype(str).ne(""),
+                                                  batch.files["observations"])
+    obs["payload_hash"] = payload.content_hash
+    obs["vintage"] = payload.fetched_at
+    obs["note"] = obs["note"].replace("", None)
+    cols = ["town_id", "indicator_id", "year", "value", "value_status", "raw_value", "unit",
+            "source", "source_ref", "vintage", "payload_hash", "note"]
+    return obs[cols].sort_values(["town_id", "indicator_id", "year"]).reset_index(drop=True)
+
+
+__all__ = ["ANSWERS", "Batch", "validate_payloads"]
