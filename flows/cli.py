@@ -24,9 +24,11 @@ def resolve_warehouse(flag: str | None) -> str:
 
 
 def _add_warehouse(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--warehouse", metavar="PATH",
-                   help=f"DuckDB warehouse file (default: ${ENV_WAREHOUSE} or "
-                        f"{DEFAULT_WAREHOUSE})")
+    p.add_argument(
+        "--warehouse",
+        metavar="PATH",
+        help=f"DuckDB warehouse file (default: ${ENV_WAREHOUSE} or {DEFAULT_WAREHOUSE})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,45 +36,72 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="monotowns",
         description="Data observatory for Kazakhstan's single-industry towns: load official "
-                    "indicators and surveys into a DuckDB warehouse and analyse them.",
+        "indicators and surveys into a DuckDB warehouse and analyse them.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the refresh flow once (fetch, validate, load, analyse)",
-                         description="Run the refresh flow once and print a short summary.")
+    run = sub.add_parser(
+        "run",
+        help="run the refresh flow once (fetch, validate, load, analyse)",
+        description="Run the refresh flow once and print a short summary.",
+    )
     _add_warehouse(run)
-    run.add_argument("--source", choices=["bundled", "files"], default="bundled",
-                     help="where inputs come from (default: bundled, the study's own data)")
+    run.add_argument(
+        "--source",
+        choices=["bundled", "files"],
+        default="bundled",
+        help="where inputs come from (default: bundled, the study's own data)",
+    )
     run.add_argument("--input", metavar="DIR", help="folder of input files for --source files")
-    run.add_argument("--archive", metavar="DIR",
-                     help="raw archive folder (default: <warehouse dir>/raw)")
-    run.add_argument("--lock-timeout", type=float, default=30.0, metavar="SECONDS",
-                     help="wait this long for another writer before failing (default 30)")
+    run.add_argument(
+        "--archive", metavar="DIR", help="raw archive folder (default: <warehouse dir>/raw)"
+    )
+    run.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="wait this long for another writer before failing (default 30)",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
-    query = sub.add_parser("query", help="run read-only SQL against the warehouse",
-                           description="Run one read-only SQL statement against the warehouse. "
-                                       "The connection cannot write, attach other databases, "
-                                       "read files or load extensions.")
+    query = sub.add_parser(
+        "query",
+        help="run read-only SQL against the warehouse",
+        description="Run one read-only SQL statement against the warehouse. "
+        "The connection cannot write, attach other databases, "
+        "read files or load extensions.",
+    )
     query.add_argument("sql", metavar="SQL", help="the SQL statement")
     _add_warehouse(query)
-    query.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                       help="output format (default: table)")
+    query.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help="output format (default: table)",
+    )
 
-    val = sub.add_parser("validate", help="validate a folder of input files without loading",
-                         description="Read and validate input files; print every issue. Exit 1 "
-                                     "if any error would block a run.")
+    val = sub.add_parser(
+        "validate",
+        help="validate a folder of input files without loading",
+        description="Read and validate input files; print every issue. Exit 1 "
+        "if any error would block a run.",
+    )
     val.add_argument("input", metavar="DIR", help="folder of input files")
 
-    corr = sub.add_parser("correlate", help="one correlation test on two columns of a CSV",
-                          description="Correlation test on two columns of a CSV file, as R's "
-                                      "cor.test (exact = FALSE).")
+    corr = sub.add_parser(
+        "correlate",
+        help="one correlation test on two columns of a CSV",
+        description="Correlation test on two columns of a CSV file, as R's "
+        "cor.test (exact = FALSE).",
+    )
     corr.add_argument("file", metavar="FILE", help="CSV file")
     corr.add_argument("--x", required=True, metavar="COL", help="first column")
     corr.add_argument("--y", required=True, metavar="COL", help="second column")
     corr.add_argument("--method", choices=["pearson", "spearman", "kendall"], default="pearson")
-    corr.add_argument("--alternative", choices=["two-sided", "greater", "less"],
-                      default="two-sided")
+    corr.add_argument(
+        "--alternative", choices=["two-sided", "greater", "less"], default="two-sided"
+    )
     corr.add_argument("--conf-level", type=float, default=0.95, metavar="LEVEL")
     corr.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -95,8 +124,16 @@ def _print_frame(frame, fmt: str) -> None:
     else:
         import pandas as pd
 
-        with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
-                               "display.width", 200, "display.max_colwidth", 80):
+        with pd.option_context(
+            "display.max_rows",
+            500,
+            "display.max_columns",
+            50,
+            "display.width",
+            200,
+            "display.max_colwidth",
+            80,
+        ):
             print(frame.to_string(index=False) if len(frame) else "(no rows)")
 
 
@@ -106,28 +143,40 @@ def cmd_run(args) -> int:
         return 2
     if not args.verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # no telemetry from the temporary local Prefect server (and no failed DNS look-ups offline)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.refresh import RunFailed, refresh
     from warehouse.db import WarehouseBusy
 
     warehouse = resolve_warehouse(args.warehouse)
     try:
-        summary = refresh(warehouse=warehouse, source=args.source, input_dir=args.input,
-                          archive_dir=args.archive, lock_timeout=args.lock_timeout)
+        summary = refresh(
+            warehouse=warehouse,
+            source=args.source,
+            input_dir=args.input,
+            archive_dir=args.archive,
+            lock_timeout=args.lock_timeout,
+        )
     except WarehouseBusy as exc:
         print(f"monotowns run: {exc}", file=sys.stderr)
         return 1
     except RunFailed as exc:
         print(f"monotowns run failed: {exc}", file=sys.stderr)
-        print(f"details: monotowns query --warehouse {warehouse} \"SELECT file, file_row, "
-              f"column_name, check_name, message FROM meta.quality_issue WHERE severity = "
-              f"'error' ORDER BY last_seen_at DESC\"", file=sys.stderr)
+        print(
+            f'details: monotowns query --warehouse {warehouse} "SELECT file, file_row, '
+            f"column_name, check_name, message FROM meta.quality_issue WHERE severity = "
+            f"'error' ORDER BY last_seen_at DESC\"",
+            file=sys.stderr,
+        )
         return 1
     counts = summary.row_counts
     print(f"run {summary.run_id}: {summary.status}")
     print(f"warehouse: {Path(warehouse).resolve()}")
-    print(f"quality issues: {summary.issues_by_severity.get('error', 0)} error(s), "
-          f"{summary.issues_by_severity.get('warning', 0)} warning(s) "
-          f"(see meta.quality_issue)")
+    print(
+        f"quality issues: {summary.issues_by_severity.get('error', 0)} error(s), "
+        f"{summary.issues_by_severity.get('warning', 0)} warning(s) "
+        f"(see meta.quality_issue)"
+    )
     print("rows:")
     for table, n in counts.items():
         if table.startswith(("core.", "results.")):
@@ -168,8 +217,10 @@ def cmd_validate(args) -> int:
     batch = validate_payloads(payloads, reference=bundled.read_bundled())
     for issue in batch.issues:
         print(f"{issue.severity.upper():8} {issue.message}")
-    print(f"{len(batch.errors)} error(s), {len(batch.warnings)} warning(s) in "
-          f"{len(batch.frames)} readable input(s)")
+    print(
+        f"{len(batch.errors)} error(s), {len(batch.warnings)} warning(s) in "
+        f"{len(batch.frames)} readable input(s)"
+    )
     return 1 if batch.errors else 0
 
 
@@ -188,22 +239,35 @@ def cmd_correlate(args) -> int:
     cols = {}
     for col in (args.x, args.y):
         if col not in text.columns:
-            print(f"monotowns correlate: {path.name} has no column {col!r}; columns: "
-                  f"{', '.join(text.columns)}", file=sys.stderr)
+            print(
+                f"monotowns correlate: {path.name} has no column {col!r}; columns: "
+                f"{', '.join(text.columns)}",
+                file=sys.stderr,
+            )
             return 1
         parsed = text[col].map(parse_number)
         bad = [i + 2 for i, v in parsed.items() if v is None]
         if bad:
-            print(f"monotowns correlate: {path.name} column {col!r}: not a number in row(s) "
-                  f"{', '.join(map(str, bad[:10]))}", file=sys.stderr)
+            print(
+                f"monotowns correlate: {path.name} column {col!r}: not a number in row(s) "
+                f"{', '.join(map(str, bad[:10]))}",
+                file=sys.stderr,
+            )
             return 1
         cols[col] = pd.to_numeric(parsed, errors="coerce")
     if not 0 < args.conf_level < 1:
         print("monotowns correlate: --conf-level must be between 0 and 1", file=sys.stderr)
         return 2
-    row = correlate(cols[args.x], cols[args.y], method=args.method,
-                    alternative=args.alternative, conf_level=args.conf_level,
-                    analysis=path.name, x_name=args.x, y_name=args.y)
+    row = correlate(
+        cols[args.x],
+        cols[args.y],
+        method=args.method,
+        alternative=args.alternative,
+        conf_level=args.conf_level,
+        analysis=path.name,
+        x_name=args.x,
+        y_name=args.y,
+    )
     if args.json:
         keys = ["method", "n", "estimate", "p_value", "ci_low", "ci_high", "ci_level", "note"]
         print(json.dumps({k: _clean(row[k]) for k in keys}))
@@ -213,8 +277,12 @@ def cmd_correlate(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "query": cmd_query, "validate": cmd_validate,
-            "correlate": cmd_correlate}
+COMMANDS = {
+    "run": cmd_run,
+    "query": cmd_query,
+    "validate": cmd_validate,
+    "correlate": cmd_correlate,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ from tasks.validate import Batch, validate_payloads
 from warehouse import db
 
 SOURCES = ("bundled", "files", "taldau")
+MAX_ERRORS_SHOWN = 20
 
 
 class RunFailed(RuntimeError):
@@ -69,8 +70,13 @@ def _retry_transient(task, task_run, state) -> bool:
     return False
 
 
-@task(name="fetch", retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_retry_transient,
-      cache_policy=NONE)
+@task(
+    name="fetch",
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    retry_condition_fn=_retry_transient,
+    cache_policy=NONE,
+)
 def fetch_task(source: str, input_dir: str | None, archive_dir: str) -> list[Payload]:
     """Read the source's payloads and archive each one before anything parses it."""
     logger = get_run_logger()
@@ -84,8 +90,7 @@ def fetch_task(source: str, input_dir: str | None, archive_dir: str) -> list[Pay
         raise RunFailed(f"unknown source {source!r}")
     for p in payloads:
         archive_payload(p, archive_dir)
-    logger.info("fetched %d payload(s) from %s, archived in %s", len(payloads), source,
-                archive_dir)
+    logger.info("fetched %d payload(s) from %s, archived in %s", len(payloads), source, archive_dir)
     return payloads
 
 
@@ -96,25 +101,34 @@ def validate_task(payloads: list[Payload], reference: list[Payload], today: date
     logger = get_run_logger()
     for issue in batch.errors[:20]:
         logger.error(issue.message)
-    logger.info("validated %d input(s): %d error(s), %d warning(s)", len(batch.frames),
-                len(batch.errors), len(batch.warnings))
+    logger.info(
+        "validated %d input(s): %d error(s), %d warning(s)",
+        len(batch.frames),
+        len(batch.errors),
+        len(batch.warnings),
+    )
     return batch
 
 
 @task(name="load", cache_policy=NONE)
-def load_task(staging: str, payloads: list[Payload], archive_dir: str, batch: Batch,
-              run: dict) -> dict[str, int]:
+def load_task(
+    staging: str, payloads: list[Payload], archive_dir: str, batch: Batch, run: dict
+) -> dict[str, int]:
     """Record payloads, issues and the run row; load core unless the batch is blocked."""
-    archive_paths = {p.content_hash: str(Path(archive_dir) / p.source / p.content_hash)
-                     for p in payloads}
+    archive_paths = {
+        p.content_hash: str(Path(archive_dir) / p.source / p.content_hash) for p in payloads
+    }
     with duckdb.connect(staging) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             _insert_run(con, run)
             record_payloads(con, payloads, archive_paths, run["run_id"])
             record_issues(con, batch.issues, run["run_id"], run["started_at"])
-            counts = {} if batch.errors else load_core(con, batch.frames, run["run_id"],
-                                                       run["started_at"])
+            counts = (
+                {}
+                if batch.errors
+                else load_core(con, batch.frames, run["run_id"], run["started_at"])
+            )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -159,8 +173,7 @@ def _insert_run(con, run: dict) -> None:
     con.execute(
         "INSERT INTO meta.pipeline_run (run_id, flow, parameters, started_at, status, versions) "
         "VALUES (?, 'refresh', ?, ?, 'running', ?) ON CONFLICT (run_id) DO NOTHING",
-        [run["run_id"], json.dumps(run["parameters"]), run["started_at"],
-         json.dumps(_versions())],
+        [run["run_id"], json.dumps(run["parameters"]), run["started_at"], json.dumps(_versions())],
     )
 
 
@@ -184,17 +197,30 @@ def record_failure(warehouse: str, run: dict, message: str, issues: list[Issue])
 
 
 def _artifact(summary: RunSummary, staging_counts: dict[str, int], headline: list[dict]):
-    rows = [{"table": t, "rows": n} for t, n in staging_counts.items()
-            if t.startswith(("core.", "results."))]
-    create_table_artifact(key="refresh-row-counts", table=rows,
-                          description=f"Row counts after run {summary.run_id}")
-    lines = [f"# Refresh {summary.status}", "",
-             f"- warehouse: `{summary.warehouse}`", f"- source: {summary.source}",
-             f"- quality issues: {summary.issues_by_severity}", "", "| figure | value |",
-             "|---|---|"]
+    rows = [
+        {"table": t, "rows": n}
+        for t, n in staging_counts.items()
+        if t.startswith(("core.", "results."))
+    ]
+    create_table_artifact(
+        key="refresh-row-counts", table=rows, description=f"Row counts after run {summary.run_id}"
+    )
+    lines = [
+        f"# Refresh {summary.status}",
+        "",
+        f"- warehouse: `{summary.warehouse}`",
+        f"- source: {summary.source}",
+        f"- quality issues: {summary.issues_by_severity}",
+        "",
+        "| figure | value |",
+        "|---|---|",
+    ]
     lines += [f"| {h['figure']} | {h['value']} |" for h in headline]
-    create_markdown_artifact(key="refresh-summary", markdown="\n".join(lines),
-                             description="Headline numbers of the last refresh")
+    create_markdown_artifact(
+        key="refresh-summary",
+        markdown="\n".join(lines),
+        description="Headline numbers of the last refresh",
+    )
 
 
 # ---------------------------------------------------------------- the flow
@@ -224,9 +250,16 @@ def refresh(
     warehouse = str(Path(warehouse))
     archive = str(archive_dir or default_archive_dir(warehouse))
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    run = {"run_id": run_id, "started_at": utc_now(),
-           "parameters": {"warehouse": warehouse, "source": source, "input_dir": input_dir,
-                          "archive_dir": archive}}
+    run = {
+        "run_id": run_id,
+        "started_at": utc_now(),
+        "parameters": {
+            "warehouse": warehouse,
+            "source": source,
+            "input_dir": input_dir,
+            "archive_dir": archive,
+        },
+    }
     summary = RunSummary(run_id=run_id, status="failed", warehouse=warehouse, source=source)
     with db.writer_lock(warehouse, timeout=lock_timeout, holder=f"refresh run {run_id}"):
         staging = str(db.prepare_staging(warehouse))
@@ -234,19 +267,25 @@ def refresh(
             payloads = fetch_task(source, input_dir, archive)
             reference = bundled.read_bundled() if source != "bundled" else []
             batch = validate_task(payloads, reference, date.today())
-            summary.issues_by_severity = {"error": len(batch.errors),
-                                          "warning": len(batch.warnings)}
+            summary.issues_by_severity = {
+                "error": len(batch.errors),
+                "warning": len(batch.warnings),
+            }
             load_task(staging, payloads, archive, batch, run)
             if batch.errors:
-                first = batch.errors[0].message
-                summary.message = (f"{len(batch.errors)} error(s) blocked the run; nothing was "
-                                   f"loaded into core or results. First: {first}")
+                shown = "\n".join(f"  {i.message}" for i in batch.errors[:MAX_ERRORS_SHOWN])
+                more = len(batch.errors) - MAX_ERRORS_SHOWN
+                summary.message = (
+                    f"{len(batch.errors)} error(s) blocked the run; nothing was "
+                    f"loaded into core or results:\n{shown}"
+                    + (f"\n  ... and {more} more" if more > 0 else "")
+                )
                 _finish_run(staging, run_id, "failed", summary.message, {})
                 db.publish(staging, warehouse)
                 raise RunFailed(summary.message)
             futures = {name: analyse_task.submit(staging, name) for name in analyses.ANALYSES}
             results: dict[str, pd.DataFrame] = {}
-            for name, fut in futures.items():  # resolve every future: a failure fails the run
+            for fut in futures.values():  # resolve every future: a failure fails the run
                 results.update(fut.result())
             write_results_task(staging, results)
             counts = table_counts(staging)

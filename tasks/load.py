@@ -21,27 +21,68 @@ INLINE_PAYLOAD_LIMIT = 16 * 1024 * 1024  # bytes kept inside raw.payload; larger
 
 # input name -> (core table, columns loaded); observations are handled separately (vintages).
 CORE_TABLES: dict[str, tuple[str, list[str]]] = {
-    "towns": ("core.town", ["town_id", "name_en", "name_ru", "name_kk", "region", "kato_code",
-                            "town_forming_enterprise", "confirmed", "status", "source"]),
+    "towns": (
+        "core.town",
+        [
+            "town_id",
+            "name_en",
+            "name_ru",
+            "name_kk",
+            "region",
+            "kato_code",
+            "town_forming_enterprise",
+            "confirmed",
+            "status",
+            "source",
+        ],
+    ),
     "indicators": ("core.indicator", ["indicator_id", "name", "unit", "topic", "description"]),
-    "surveys": ("core.survey", ["survey_id", "town_id", "respondents", "population", "mode",
-                                "synthetic", "description", "source"]),
-    "survey_respondents": ("core.survey_respondent_category",
-                           ["survey_id", "category", "respondents", "source_table", "note"]),
-    "survey_perception": ("core.survey_perception_count",
-                          ["survey_id", "area", "area_label", "answer", "respondents",
-                           "source_table", "note"]),
-    "survey_support_scores": ("core.survey_support_score_count",
-                              ["survey_id", "measure", "measure_label", "score", "respondents",
-                               "source_table", "note"]),
-    "survey_table5": ("core.survey_table5",
-                      ["survey_id", "answer", "job", "entrepreneurship", "rank_job",
-                       "rank_entrepreneurship", "source_table", "note"]),
-    "survey_paired_values": ("core.survey_paired_value",
-                             ["survey_id", "row", "x", "y", "rank_x", "rank_y", "source_table",
-                              "note"]),
-    "published": ("core.published_number",
-                  ["source_table", "statistic", "published", "value", "printed_formula", "note"]),
+    "surveys": (
+        "core.survey",
+        [
+            "survey_id",
+            "town_id",
+            "respondents",
+            "population",
+            "mode",
+            "synthetic",
+            "description",
+            "source",
+        ],
+    ),
+    "survey_respondents": (
+        "core.survey_respondent_category",
+        ["survey_id", "category", "respondents", "source_table", "note"],
+    ),
+    "survey_perception": (
+        "core.survey_perception_count",
+        ["survey_id", "area", "area_label", "answer", "respondents", "source_table", "note"],
+    ),
+    "survey_support_scores": (
+        "core.survey_support_score_count",
+        ["survey_id", "measure", "measure_label", "score", "respondents", "source_table", "note"],
+    ),
+    "survey_table5": (
+        "core.survey_table5",
+        [
+            "survey_id",
+            "answer",
+            "job",
+            "entrepreneurship",
+            "rank_job",
+            "rank_entrepreneurship",
+            "source_table",
+            "note",
+        ],
+    ),
+    "survey_paired_values": (
+        "core.survey_paired_value",
+        ["survey_id", "row", "x", "y", "rank_x", "rank_y", "source_table", "note"],
+    ),
+    "published": (
+        "core.published_number",
+        ["source_table", "statistic", "published", "value", "printed_formula", "note"],
+    ),
 }
 KEYS: dict[str, list[str]] = {
     "core.town": ["town_id"],
@@ -54,8 +95,21 @@ KEYS: dict[str, list[str]] = {
     "core.survey_paired_value": ["survey_id", "row"],
     "core.published_number": ["source_table", "statistic"],
 }
-OBS_COLS = ["town_id", "indicator_id", "year", "value", "value_status", "raw_value", "unit",
-            "source", "source_ref", "vintage", "run_id", "payload_hash", "note"]
+OBS_COLS = [
+    "town_id",
+    "indicator_id",
+    "year",
+    "value",
+    "value_status",
+    "raw_value",
+    "unit",
+    "source",
+    "source_ref",
+    "vintage",
+    "run_id",
+    "payload_hash",
+    "note",
+]
 
 
 def _q(col: str) -> str:
@@ -84,14 +138,20 @@ def payload_rows(payloads: Iterable[Payload], archive_paths: dict[str, str], run
     """Rows of ``raw.payload`` for ``payloads`` (bytes inlined up to the limit)."""
     rows = []
     for p in payloads:
-        rows.append({
-            "content_hash": p.content_hash, "source": p.source, "kind": p.kind, "uri": p.uri,
-            "fetched_at": p.fetched_at, "size_bytes": len(p.data),
-            "archive_path": archive_paths.get(p.content_hash),
-            "meta": json.dumps(p.meta, ensure_ascii=False, default=str),
-            "content": p.data if len(p.data) <= INLINE_PAYLOAD_LIMIT else None,
-            "first_run_id": run_id,
-        })
+        rows.append(
+            {
+                "content_hash": p.content_hash,
+                "source": p.source,
+                "kind": p.kind,
+                "uri": p.uri,
+                "fetched_at": p.fetched_at,
+                "size_bytes": len(p.data),
+                "archive_path": archive_paths.get(p.content_hash),
+                "meta": json.dumps(p.meta, ensure_ascii=False, default=str),
+                "content": p.data if len(p.data) <= INLINE_PAYLOAD_LIMIT else None,
+                "first_run_id": run_id,
+            }
+        )
     return rows
 
 
@@ -114,9 +174,19 @@ def record_payloads(con, payloads: list[Payload], archive_paths: dict[str, str],
 
 def issue_id(issue: Issue) -> str:
     """Stable id of a quality issue (its natural key), so re-runs do not duplicate it."""
-    key = "|".join(str(x) for x in (issue.source, issue.table_name, issue.file, issue.file_row,
-                                     issue.row_key, issue.column_name, issue.check_name,
-                                     issue.observed))
+    key = "|".join(
+        str(x)
+        for x in (
+            issue.source,
+            issue.table_name,
+            issue.file,
+            issue.file_row,
+            issue.row_key,
+            issue.column_name,
+            issue.check_name,
+            issue.observed,
+        )
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
@@ -158,10 +228,14 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
     frame = frame[OBS_COLS]
     con.register("_obs", frame)
     try:
-        key = "o.town_id = n.town_id AND o.indicator_id = n.indicator_id AND o.year = n.year " \
-              "AND o.source = n.source"
-        changed = ("(o.value IS DISTINCT FROM n.value OR o.value_status <> n.value_status "
-                   "OR o.raw_value IS DISTINCT FROM n.raw_value OR o.unit <> n.unit)")
+        key = (
+            "o.town_id = n.town_id AND o.indicator_id = n.indicator_id AND o.year = n.year "
+            "AND o.source = n.source"
+        )
+        changed = (
+            "(o.value IS DISTINCT FROM n.value OR o.value_status <> n.value_status "
+            "OR o.raw_value IS DISTINCT FROM n.raw_value OR o.unit <> n.unit)"
+        )
         revised = con.execute(
             f"INSERT INTO core.observation_history SELECT o.*, ?::TIMESTAMPTZ, ? "
             f"FROM core.observation o JOIN _obs n ON {key} WHERE {changed} RETURNING 1",
@@ -222,5 +296,7 @@ def table_counts(path: str | Path) -> dict[str, int]:
             "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema "
             "IN ('raw','core','results','meta') AND table_type = 'BASE TABLE' ORDER BY 1, 2"
         ).fetchall()
-        return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM {s}."{t}"').fetchone()[0]
-                for s, t in tables}
+        return {
+            f"{s}.{t}": con.execute(f'SELECT count(*) FROM {s}."{t}"').fetchone()[0]
+            for s, t in tables
+        }

@@ -82,8 +82,13 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
         delimiter = max([",", ";", "\t"], key=header.count)
         try:
             frame = pd.read_csv(
-                io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                na_filter=False, quoting=csv.QUOTE_MINIMAL, skipinitialspace=False,
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                quoting=csv.QUOTE_MINIMAL,
+                skipinitialspace=False,
             )
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise ReadError(f"{filename}: not a readable CSV table ({exc})") from None
@@ -119,45 +124,75 @@ def type_frame(
     issues: list[Issue] = []
 
     def issue(check, message, severity="error", row=None, column=None, observed=None):
-        issues.append(Issue(source=source, table_name=spec.name, check_name=check,
-                            severity=severity, message=message, file=filename,
-                            file_row=None if row is None else int(row) + 2,
-                            row_key=None if row is None else _row_key(text, spec, row),
-                            column_name=column, observed=observed))
+        issues.append(
+            Issue(
+                source=source,
+                table_name=spec.name,
+                check_name=check,
+                severity=severity,
+                message=message,
+                file=filename,
+                file_row=None if row is None else int(row) + 2,
+                row_key=None if row is None else _row_key(text, spec, row),
+                column_name=column,
+                observed=observed,
+            )
+        )
 
     missing = [c for c in spec.required if c not in text.columns]
     if missing:
-        issue("required_columns",
-              f"{filename}: missing required column(s) {', '.join(missing)}; "
-              f"expected columns: {', '.join(spec.columns)}")
+        issue(
+            "required_columns",
+            f"{filename}: missing required column(s) {', '.join(missing)}; "
+            f"expected columns: {', '.join(spec.columns)}",
+        )
         return pd.DataFrame(columns=list(spec.columns)), issues
     extra = [c for c in text.columns if c not in spec.columns]
     if extra:
-        issue("extra_columns",
-              f"{filename}: unknown column(s) {', '.join(extra)} ignored (kept in the raw archive)",
-              severity="warning")
+        issue(
+            "extra_columns",
+            f"{filename}: unknown column(s) {', '.join(extra)} ignored (kept in the raw archive)",
+            severity="warning",
+        )
     out = pd.DataFrame(index=text.index)
     for col, kind in spec.columns.items():
         values = text[col] if col in text.columns else pd.Series("", index=text.index)
         if col in spec.required:
             for i in values.index[values.eq("")]:
-                issue("required", f"{filename} row {i + 2}, column {col}: {RULES['required']}",
-                      row=i, column=col, observed="")
+                issue(
+                    "required",
+                    f"{filename} row {i + 2}, column {col}: {RULES['required']}",
+                    row=i,
+                    column=col,
+                    observed="",
+                )
         if kind == "str":
             out[col] = values.astype(object)
         elif kind in ("number", "int"):
-            parsed = values.map(parse_number)
-            bad = parsed.isna() & values.ne("") & parsed.map(lambda v: v is None)
+            parsed = [parse_number(v) for v in values]
+            bad = pd.Series([v is None for v in parsed], index=values.index)
+            parsed = pd.Series(
+                [np.nan if v is None else v for v in parsed], index=values.index, dtype=float
+            )
             for i in values.index[bad]:
-                issue("type:number",
-                      f"{filename} row {i + 2}, column {col}: {values[i]!r} "
-                      f"{RULES['type:number']}", row=i, column=col, observed=values[i])
-            nums = pd.to_numeric(parsed.where(~bad, np.nan), errors="coerce").astype(float)
+                issue(
+                    "type:number",
+                    f"{filename} row {i + 2}, column {col}: {values[i]!r} {RULES['type:number']}",
+                    row=i,
+                    column=col,
+                    observed=values[i],
+                )
+            nums = parsed
             if kind == "int":
                 frac = nums.notna() & (nums != nums.round())
                 for i in values.index[frac]:
-                    issue("type:int", f"{filename} row {i + 2}, column {col}: {values[i]!r} "
-                          f"{RULES['type:int']}", row=i, column=col, observed=values[i])
+                    issue(
+                        "type:int",
+                        f"{filename} row {i + 2}, column {col}: {values[i]!r} {RULES['type:int']}",
+                        row=i,
+                        column=col,
+                        observed=values[i],
+                    )
                 nums = nums.where(~frac, np.nan)
                 out[col] = nums.astype("Int64") if nums.isna().any() else nums.astype("int64")
             else:
@@ -167,8 +202,13 @@ def type_frame(
             low = values.str.lower()
             ok = low.isin(_TRUE | _FALSE) | low.eq("")
             for i in values.index[~ok]:
-                issue("type:bool", f"{filename} row {i + 2}, column {col}: {values[i]!r} "
-                      f"{RULES['type:bool']}", row=i, column=col, observed=values[i])
+                issue(
+                    "type:bool",
+                    f"{filename} row {i + 2}, column {col}: {values[i]!r} {RULES['type:bool']}",
+                    row=i,
+                    column=col,
+                    observed=values[i],
+                )
             out[col] = low.isin(_TRUE)
         else:  # pragma: no cover - spec typo
             raise ValueError(f"unknown column type {kind!r} for {spec.name}.{col}")

@@ -15,7 +15,14 @@ import pandas as pd
 import pandera.pandas as pa
 from scipy.stats import rankdata
 
-from schemas.inputs import ANSWERS, CHECK_COLUMN, RULES, InputSpec, input_specs, labour_market_schemas
+from schemas.inputs import (
+    ANSWERS,
+    CHECK_COLUMN,
+    RULES,
+    InputSpec,
+    input_specs,
+    labour_market_schemas,
+)
 from tasks.parse import Issue, ReadError, parse_number, read_table, type_frame
 from tasks.sources.base import Payload
 
@@ -82,8 +89,17 @@ def schema_issues(
         seen.add(ident)
         rule = RULES.get(check, check)
         if pd.isna(idx):
-            issues.append(Issue(source, table, check, severity, f"{filename}: {rule} [{check}]",
-                                file=filename, column_name=column))
+            issues.append(
+                Issue(
+                    source,
+                    table,
+                    check,
+                    severity,
+                    f"{filename}: {rule} [{check}]",
+                    file=filename,
+                    column_name=column,
+                )
+            )
             continue
         idx = int(idx)
         row_key = "|".join(str(frame.at[idx, k]) for k in key if k in frame.columns)
@@ -93,12 +109,20 @@ def schema_issues(
             observed = row_key
         where = f"{filename} row {idx + row_offset}" if row_offset else f"{table} {row_key}"
         col_txt = f", column {column}" if column else ""
-        issues.append(Issue(
-            source, table, check, severity,
-            f"{where}{col_txt} ({row_key}): {observed!s} - {rule} [{check}]",
-            file=filename, file_row=idx + row_offset if row_offset else None, row_key=row_key,
-            column_name=column, observed=None if observed is None else str(observed),
-        ))
+        issues.append(
+            Issue(
+                source,
+                table,
+                check,
+                severity,
+                f"{where}{col_txt} ({row_key}): {observed!s} - {rule} [{check}]",
+                file=filename,
+                file_row=idx + row_offset if row_offset else None,
+                row_key=row_key,
+                column_name=column,
+                observed=None if observed is None else str(observed),
+            )
+        )
     return issues
 
 
@@ -115,12 +139,20 @@ def _read_input(
         return None, issues
     if "unit" in typed.columns and "indicator_id" in typed.columns and units is not None:
         # an empty unit means "the indicator's unit" (rules such as rate <= 100 need it)
-        typed["unit"] = typed["unit"].where(typed["unit"].ne(""),
-                                            typed["indicator_id"].map(units)).fillna("")
+        typed["unit"] = (
+            typed["unit"].where(typed["unit"].ne(""), typed["indicator_id"].map(units)).fillna("")
+        )
     for schema, severity in ((spec.errors, "error"), (spec.warnings, "warning")):
         if schema is not None and len(typed):
-            issues += schema_issues(typed, schema, severity=severity, source=source,
-                                    table=spec.name, filename=filename, key=spec.key)
+            issues += schema_issues(
+                typed,
+                schema,
+                severity=severity,
+                source=source,
+                table=spec.name,
+                filename=filename,
+                key=spec.key,
+            )
     if any(i.severity == "error" for i in issues):
         return None, issues
     return typed, issues
@@ -144,8 +176,16 @@ def validate_payloads(
         by_kind.setdefault(p.kind, []).append(p)
     for p in by_kind.pop("unknown", []):
         name = PurePath(p.uri).name
-        batch.issues.append(Issue(p.source, "(unknown)", "unknown_file", "warning",
-                                  f"{name}: {RULES['unknown_file']}", file=name))
+        batch.issues.append(
+            Issue(
+                p.source,
+                "(unknown)",
+                "unknown_file",
+                "warning",
+                f"{name}: {RULES['unknown_file']}",
+                file=name,
+            )
+        )
     for p in reference or []:
         if p.kind in specs and p.kind not in by_kind and p.kind in {"towns", "indicators"}:
             by_kind[p.kind] = [p]
@@ -153,11 +193,21 @@ def validate_payloads(
     for kind, group in sorted(by_kind.items(), key=lambda kv: (kv[0] not in order, kv[0])):
         if len(group) > 1:
             names = ", ".join(PurePath(p.uri).name for p in group)
-            batch.issues.append(Issue(group[0].source, kind, "duplicate_input", "error",
-                                      f"{names}: {RULES['duplicate_input']}"))
+            batch.issues.append(
+                Issue(
+                    group[0].source,
+                    kind,
+                    "duplicate_input",
+                    "error",
+                    f"{names}: {RULES['duplicate_input']}",
+                )
+            )
             continue
-        units = (batch.frames["indicators"].set_index("indicator_id")["unit"]
-                 if "indicators" in batch.frames else None)
+        units = (
+            batch.frames["indicators"].set_index("indicator_id")["unit"]
+            if "indicators" in batch.frames
+            else None
+        )
         frame, issues = _read_input(group[0], specs[kind], group[0].source, units)
         batch.issues += issues
         if frame is not None:
@@ -179,11 +229,19 @@ def _fk(batch: Batch, table: str, column: str, ref_table: str, ref_col: str, che
     bad = frame.index[~frame[column].isin(known)]
     src = batch.payload_of[table].source
     return [
-        Issue(src, table, check, "error",
-              f"{batch.files[table]} row {i + 2}, column {column}: {frame.at[i, column]!r} - "
-              f"{RULES[check]} [{check}]",
-              file=batch.files[table], file_row=i + 2, column_name=column,
-              observed=str(frame.at[i, column]), row_key=str(frame.at[i, column]))
+        Issue(
+            src,
+            table,
+            check,
+            "error",
+            f"{batch.files[table]} row {i + 2}, column {column}: {frame.at[i, column]!r} - "
+            f"{RULES[check]} [{check}]",
+            file=batch.files[table],
+            file_row=i + 2,
+            column_name=column,
+            observed=str(frame.at[i, column]),
+            row_key=str(frame.at[i, column]),
+        )
         for i in bad
     ]
 
@@ -192,11 +250,17 @@ def cross_checks(batch: Batch) -> list[Issue]:
     """Rules across inputs: foreign keys, labour-market consistency, survey sums, ranks."""
     issues: list[Issue] = []
     issues += _fk(batch, "observations", "town_id", "towns", "town_id", "known_town")
-    issues += _fk(batch, "observations", "indicator_id", "indicators", "indicator_id",
-                  "known_indicator")
+    issues += _fk(
+        batch, "observations", "indicator_id", "indicators", "indicator_id", "known_indicator"
+    )
     issues += _fk(batch, "surveys", "town_id", "towns", "town_id", "known_town")
-    for t in ("survey_respondents", "survey_perception", "survey_support_scores",
-              "survey_table5", "survey_paired_values"):
+    for t in (
+        "survey_respondents",
+        "survey_perception",
+        "survey_support_scores",
+        "survey_table5",
+        "survey_paired_values",
+    ):
         issues += _fk(batch, t, "survey_id", "surveys", "survey_id", "known_survey")
     if issues:
         return issues
@@ -212,8 +276,13 @@ def cross_checks(batch: Batch) -> list[Issue]:
 def labour_wide(obs: pd.DataFrame) -> pd.DataFrame:
     """One row per (town, year) with active, employed, unemployed, rate columns."""
     sub = obs[obs["indicator_id"].isin(LABOUR)]
-    wide = sub.pivot_table(index=["town_id", "year"], columns="indicator_id", values="value",
-                           aggfunc="first", dropna=False)
+    wide = sub.pivot_table(
+        index=["town_id", "year"],
+        columns="indicator_id",
+        values="value",
+        aggfunc="first",
+        dropna=False,
+    )
     wide = wide.rename(columns=LABOUR).reset_index()
     for col in LABOUR.values():
         if col not in wide.columns:
@@ -231,16 +300,27 @@ def labour_market_issues(batch: Batch) -> list[Issue]:
     errors, warnings = labour_market_schemas()
     out = []
     for schema, severity in ((errors, "error"), (warnings, "warning")):
-        for issue in schema_issues(wide, schema, severity=severity, source=src,
-                                   table="labour_market", filename=batch.files["observations"],
-                                   key=("town_id", "year"), row_offset=0):
+        for issue in schema_issues(
+            wide,
+            schema,
+            severity=severity,
+            source=src,
+            table="labour_market",
+            filename=batch.files["observations"],
+            key=("town_id", "year"),
+            row_offset=0,
+        ):
             row = wide[(wide.town_id + "|" + wide.year.astype(str)) == issue.row_key].iloc[0]
-            issue.observed = (f"active={row.active}, employed={row.employed}, "
-                              f"unemployed={row.unemployed}, rate={row.rate}")
+            issue.observed = (
+                f"active={row.active}, employed={row.employed}, "
+                f"unemployed={row.unemployed}, rate={row.rate}"
+            )
             issue.column_name = None
-            issue.message = (f"{batch.files['observations']}: labour market {issue.row_key}: "
-                             f"{issue.observed} - {RULES[issue.check_name]} "
-                             f"[{issue.check_name}]")
+            issue.message = (
+                f"{batch.files['observations']}: labour market {issue.row_key}: "
+                f"{issue.observed} - {RULES[issue.check_name]} "
+                f"[{issue.check_name}]"
+            )
             out.append(issue)
     return out
 
@@ -255,17 +335,30 @@ def printed_reading_issues(batch: Batch) -> list[Issue]:
         if not printed:
             continue
         parsed = parse_number(printed)
-        same = (parsed is not None and not np.isnan(parsed) and not np.isnan(row["value"])
-                and abs(parsed - row["value"]) < 1e-12)
+        same = (
+            parsed is not None
+            and not np.isnan(parsed)
+            and not np.isnan(row["value"])
+            and abs(parsed - row["value"]) < 1e-12
+        )
         if same and (" " not in printed.strip()):
             continue
         key = f"{row.town_id}|{row.indicator_id}|{row.year}"
-        out.append(Issue(
-            src, "observations", "value_as_printed", "warning",
-            f"{batch.files['observations']} row {i + 2}, column value ({key}): printed "
-            f"{printed!r}, loaded {row['value']!r} - {RULES['value_as_printed']}: {row.note}",
-            file=batch.files["observations"], file_row=i + 2, row_key=key,
-            column_name="value", observed=printed))
+        out.append(
+            Issue(
+                src,
+                "observations",
+                "value_as_printed",
+                "warning",
+                f"{batch.files['observations']} row {i + 2}, column value ({key}): printed "
+                f"{printed!r}, loaded {row['value']!r} - {RULES['value_as_printed']}: {row.note}",
+                file=batch.files["observations"],
+                file_row=i + 2,
+                row_key=key,
+                column_name="value",
+                observed=printed,
+            )
+        )
     return out
 
 
@@ -274,9 +367,17 @@ def _sum_issue(src, table, fname, key, total, respondents) -> Issue | None:
         return None
     check = "counts_exceed_respondents" if total > respondents else "counts_below_respondents"
     severity = "error" if total > respondents else "warning"
-    return Issue(src, table, check, severity,
-                 f"{fname}: {key}: counts add up to {total}, respondents {respondents} - "
-                 f"{RULES[check]} [{check}]", file=fname, row_key=key, observed=str(total))
+    return Issue(
+        src,
+        table,
+        check,
+        severity,
+        f"{fname}: {key}: counts add up to {total}, respondents {respondents} - "
+        f"{RULES[check]} [{check}]",
+        file=fname,
+        row_key=key,
+        observed=str(total),
+    )
 
 
 def survey_sum_issues(batch: Batch) -> list[Issue]:
@@ -285,8 +386,11 @@ def survey_sum_issues(batch: Batch) -> list[Issue]:
         return []
     resp = batch.frames["surveys"].set_index("survey_id")["respondents"]
     out = []
-    for table, item in (("survey_perception", "area"), ("survey_support_scores", "measure"),
-                        ("survey_respondents", None)):
+    for table, item in (
+        ("survey_perception", "area"),
+        ("survey_support_scores", "measure"),
+        ("survey_respondents", None),
+    ):
         if table not in batch.frames:
             continue
         f = batch.frames[table]
@@ -294,12 +398,14 @@ def survey_sum_issues(batch: Batch) -> list[Issue]:
         groups = ["survey_id"] + ([item] if item else [])
         for key, total in f.groupby(groups)["respondents"].sum().items():
             key = key if isinstance(key, tuple) else (key,)
-            issue = _sum_issue(src, table, fname, "|".join(map(str, key)), int(total),
-                               int(resp[key[0]]))
+            issue = _sum_issue(
+                src, table, fname, "|".join(map(str, key)), int(total), int(resp[key[0]])
+            )
             if issue and item is None:
                 issue.check_name = "categories_sum"
                 issue.message = issue.message.replace(
-                    issue.message.split(" - ")[-1], f"{RULES['categories_sum']} [categories_sum]")
+                    issue.message.split(" - ")[-1], f"{RULES['categories_sum']} [categories_sum]"
+                )
             if issue:
                 out.append(issue)
     return out
@@ -316,15 +422,22 @@ def table5_issues(batch: Batch) -> list[Issue]:
         for col, area in (("job", "job"), ("entrepreneurship", "entrepreneurship")):
             k = (row.survey_id, area, row.answer)
             if k in t4.index and not np.isnan(row[col]) and row[col] != t4[k]:
-                out.append(Issue(
-                    batch.payload_of["survey_table5"].source, "survey_table5", "matches_table4",
-                    "warning",
-                    f"{batch.files['survey_table5']} row {i + 2}, column {col} "
-                    f"({row.survey_id}|{row.answer}): {row[col]:g}, Table 4 has {t4[k]} - "
-                    f"{RULES['matches_table4']} [matches_table4]",
-                    file=batch.files["survey_table5"], file_row=i + 2,
-                    row_key=f"{row.survey_id}|{row.answer}", column_name=col,
-                    observed=f"{row[col]:g}"))
+                out.append(
+                    Issue(
+                        batch.payload_of["survey_table5"].source,
+                        "survey_table5",
+                        "matches_table4",
+                        "warning",
+                        f"{batch.files['survey_table5']} row {i + 2}, column {col} "
+                        f"({row.survey_id}|{row.answer}): {row[col]:g}, Table 4 has {t4[k]} - "
+                        f"{RULES['matches_table4']} [matches_table4]",
+                        file=batch.files["survey_table5"],
+                        file_row=i + 2,
+                        row_key=f"{row.survey_id}|{row.answer}",
+                        column_name=col,
+                        observed=f"{row[col]:g}",
+                    )
+                )
     return out
 
 
@@ -335,9 +448,10 @@ def rank_issues(batch: Batch) -> list[Issue]:
     per rank column, listing the rows that differ.
     """
     out = []
-    for table, pairs in (("survey_table5", (("job", "rank_job"),
-                                            ("entrepreneurship", "rank_entrepreneurship"))),
-                         ("survey_paired_values", (("x", "rank_x"), ("y", "rank_y")))):
+    for table, pairs in (
+        ("survey_table5", (("job", "rank_job"), ("entrepreneurship", "rank_entrepreneurship"))),
+        ("survey_paired_values", (("x", "rank_x"), ("y", "rank_y"))),
+    ):
         if table not in batch.frames:
             continue
         f, fname = batch.frames[table], batch.files[table]
@@ -350,15 +464,24 @@ def rank_issues(batch: Batch) -> list[Issue]:
                     continue
                 rows = [int(i) + 2 for i in diff.index[diff]]
                 example = diff.index[diff][0]
-                out.append(Issue(
-                    batch.payload_of[table].source, table, "rank_recomputed", "warning",
-                    f"{fname} column {rcol} ({survey}): {len(rows)} of {int(ok.sum())} printed "
-                    f"ranks differ from ranks of {vcol} recomputed over all {int(ok.sum())} rows "
-                    f"(file rows {rows[0]}-{rows[-1]}; e.g. row {rows[0]}: printed "
-                    f"{grp.at[example, rcol]:g}, recomputed {ranks[example]:g}) - "
-                    f"{RULES['rank_recomputed']} [rank_recomputed]",
-                    file=fname, file_row=rows[0], row_key=str(survey), column_name=rcol,
-                    observed=",".join(f"{v:g}" for v in grp.loc[diff.index[diff], rcol])))
+                out.append(
+                    Issue(
+                        batch.payload_of[table].source,
+                        table,
+                        "rank_recomputed",
+                        "warning",
+                        f"{fname} column {rcol} ({survey}): {len(rows)} of {int(ok.sum())} printed "
+                        f"ranks differ from ranks of {vcol} recomputed over all {int(ok.sum())} rows "
+                        f"(file rows {rows[0]}-{rows[-1]}; e.g. row {rows[0]}: printed "
+                        f"{grp.at[example, rcol]:g}, recomputed {ranks[example]:g}) - "
+                        f"{RULES['rank_recomputed']} [rank_recomputed]",
+                        file=fname,
+                        file_row=rows[0],
+                        row_key=str(survey),
+                        column_name=rcol,
+                        observed=",".join(f"{v:g}" for v in grp.loc[diff.index[diff], rcol]),
+                    )
+                )
     return out
 
 
@@ -370,13 +493,26 @@ def conform_observations(batch: Batch) -> pd.DataFrame:
     obs["raw_value"] = printed.where(printed.ne(""), obs["value__text"]).replace("", None)
     obs["value_status"] = np.where(obs["value"].notna(), "ok", "missing")
     obs["source"] = payload.source
-    obs["source_ref"] = obs["source_table"].where(obs["source_table"].astype(str).ne(""),
-                                                  batch.files["observations"])
+    obs["source_ref"] = obs["source_table"].where(
+        obs["source_table"].astype(str).ne(""), batch.files["observations"]
+    )
     obs["payload_hash"] = payload.content_hash
     obs["vintage"] = payload.fetched_at
     obs["note"] = obs["note"].replace("", None)
-    cols = ["town_id", "indicator_id", "year", "value", "value_status", "raw_value", "unit",
-            "source", "source_ref", "vintage", "payload_hash", "note"]
+    cols = [
+        "town_id",
+        "indicator_id",
+        "year",
+        "value",
+        "value_status",
+        "raw_value",
+        "unit",
+        "source",
+        "source_ref",
+        "vintage",
+        "payload_hash",
+        "note",
+    ]
     return obs[cols].sort_values(["town_id", "indicator_id", "year"]).reset_index(drop=True)
 
 

@@ -116,8 +116,12 @@ def writer_lock(
                     ) from None
                 time.sleep(0.2)
         info = json.dumps(
-            {"pid": os.getpid(), "host": socket.gethostname(), "holder": holder,
-             "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "holder": holder,
+                "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
         )
         os.ftruncate(fd, 0)
         os.pwrite(fd, info.encode(), 0)

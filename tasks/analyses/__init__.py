@@ -27,8 +27,10 @@ def _observations(path: str) -> pd.DataFrame:
 def run_grp(path: str) -> dict[str, pd.DataFrame]:
     """GRP totals, growth, HHI and sector shares."""
     obs = _observations(path)
-    return {"results.grp_by_year": grp.grp_by_year(obs),
-            "results.grp_sector_share": grp.grp_sector_share(obs)}
+    return {
+        "results.grp_by_year": grp.grp_by_year(obs),
+        "results.grp_sector_share": grp.grp_sector_share(obs),
+    }
 
 
 def run_labour(path: str) -> dict[str, pd.DataFrame]:
@@ -52,16 +54,34 @@ ANALYSES: dict[str, Callable[[str], dict[str, pd.DataFrame]]] = {
 def headline(path: str) -> list[dict]:
     """A few headline figures for the run artifact and the CLI summary."""
     out = []
-    g = read(path, "SELECT town_id, year, total_as_study, total_industry_services "
-                   "FROM results.grp_by_year ORDER BY town_id, year DESC LIMIT 1")
+    g = read(
+        path,
+        "SELECT town_id, year, total_as_study, total_industry_services "
+        "FROM results.grp_by_year ORDER BY town_id, year DESC LIMIT 1",
+    )
     for r in g.itertuples():
-        out.append({"figure": f"GRP {r.town_id} {r.year}, sum of the study's four columns "
-                              "(mln KZT)", "value": f"{r.total_as_study:,.1f}"})
-        out.append({"figure": f"GRP {r.town_id} {r.year}, industry + services (mln KZT)",
-                    "value": f"{r.total_industry_services:,.1f}"})
-    lab = read(path, "SELECT town_id, year, unemployment_rate FROM results.labour_market "
-                     "WHERE unemployment_rate IS NOT NULL ORDER BY year DESC LIMIT 1")
+        out.append(
+            {
+                "figure": f"GRP {r.town_id} {r.year}, sum of the study's four columns (mln KZT)",
+                "value": f"{r.total_as_study:,.1f}",
+            }
+        )
+        out.append(
+            {
+                "figure": f"GRP {r.town_id} {r.year}, industry + services (mln KZT)",
+                "value": f"{r.total_industry_services:,.1f}",
+            }
+        )
+    lab = read(
+        path,
+        "SELECT town_id, year, unemployment_rate FROM results.labour_market "
+        "WHERE unemployment_rate IS NOT NULL ORDER BY year DESC LIMIT 1",
+    )
     for r in lab.itertuples():
-        out.append({"figure": f"unemployment rate {r.town_id} {r.year} (%)",
-                    "value": f"{r.unemployment_rate:g}"})
+        out.append(
+            {
+                "figure": f"unemployment rate {r.town_id} {r.year} (%)",
+                "value": f"{r.unemployment_rate:g}",
+            }
+        )
     return out

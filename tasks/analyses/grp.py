@@ -13,10 +13,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SECTORS = {"grp_industry": "industry", "grp_mining": "mining",
-           "grp_manufacturing": "manufacturing", "grp_services": "services"}
-NOTE = ("industry likely contains mining and manufacturing (mining + manufacturing < industry in "
-        "every year); total_as_study double-counts them, total_industry_services does not")
+SECTORS = {
+    "grp_industry": "industry",
+    "grp_mining": "mining",
+    "grp_manufacturing": "manufacturing",
+    "grp_services": "services",
+}
+NOTE = (
+    "industry likely contains mining and manufacturing (mining + manufacturing < industry in "
+    "every year); total_as_study double-counts them, total_industry_services does not"
+)
 
 
 def grp_wide(observations: pd.DataFrame) -> pd.DataFrame:
@@ -24,8 +30,13 @@ def grp_wide(observations: pd.DataFrame) -> pd.DataFrame:
     sub = observations[observations["indicator_id"].isin(SECTORS)]
     if sub.empty:
         return pd.DataFrame(columns=["town_id", "year", *SECTORS.values()])
-    wide = sub.pivot_table(index=["town_id", "year"], columns="indicator_id", values="value",
-                           aggfunc="first", dropna=False).rename(columns=SECTORS)
+    wide = sub.pivot_table(
+        index=["town_id", "year"],
+        columns="indicator_id",
+        values="value",
+        aggfunc="first",
+        dropna=False,
+    ).rename(columns=SECTORS)
     for col in SECTORS.values():
         if col not in wide.columns:
             wide[col] = np.nan
@@ -45,8 +56,10 @@ def grp_by_year(observations: pd.DataFrame) -> pd.DataFrame:
     two = w[["industry", "services"]]
     w["total_as_study"] = four.sum(axis=1, min_count=4)
     w["total_industry_services"] = two.sum(axis=1, min_count=2)
-    for col, out in (("total_as_study", "yoy_growth_as_study"),
-                     ("total_industry_services", "yoy_growth_industry_services")):
+    for col, out in (
+        ("total_as_study", "yoy_growth_as_study"),
+        ("total_industry_services", "yoy_growth_industry_services"),
+    ):
         prev = w.groupby("town_id")[col].shift(1)
         prev_year = w.groupby("town_id")["year"].shift(1)
         w[out] = np.where(prev_year == w["year"] - 1, w[col] / prev - 1, np.nan)
@@ -61,10 +74,18 @@ def grp_sector_share(observations: pd.DataFrame) -> pd.DataFrame:
     w = grp_by_year(observations)
     rows = []
     for sector in SECTORS.values():
-        rows.append(pd.DataFrame({
-            "town_id": w["town_id"], "year": w["year"], "sector": sector, "value": w[sector],
-            "share_as_study": w[sector] / w["total_as_study"],
-            "share_industry_services": (w[sector] / w["total_industry_services"])
-            if sector in ("industry", "services") else np.nan,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "town_id": w["town_id"],
+                    "year": w["year"],
+                    "sector": sector,
+                    "value": w[sector],
+                    "share_as_study": w[sector] / w["total_as_study"],
+                    "share_industry_services": (w[sector] / w["total_industry_services"])
+                    if sector in ("industry", "services")
+                    else np.nan,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True).sort_values(["town_id", "year", "sector"])

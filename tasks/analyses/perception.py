@@ -27,15 +27,24 @@ def perception_summary(counts: pd.DataFrame, conf_level: float = 0.95) -> pd.Dat
         unchanged = int(by["unchanged"])
         levels = np.array([SCORE[a] for a in ANSWERS], dtype=float)
         m = mean_ci(counts=by.to_numpy(dtype=float), levels=levels, conf_level=conf_level)
-        rows.append({
-            "survey_id": survey, "area": area, "n": n, "improved": improved,
-            "unchanged": unchanged, "worsened": worsened,
-            "share_improved": improved / n if n else np.nan,
-            "share_unchanged": unchanged / n if n else np.nan,
-            "share_worsened": worsened / n if n else np.nan,
-            "net_balance": 100 * (improved - worsened) / n if n else np.nan,
-            "mean_score": m["mean"], "sd_score": m["sd"], "ci_low": m["ci_low"],
-            "ci_high": m["ci_high"], "ci_level": conf_level,
-            "median_score": median_from_counts(levels, by.to_numpy(dtype=float)),
-        })
+        rows.append(
+            {
+                "survey_id": survey,
+                "area": area,
+                "n": n,
+                "improved": improved,
+                "unchanged": unchanged,
+                "worsened": worsened,
+                "share_improved": improved / n if n else np.nan,
+                "share_unchanged": unchanged / n if n else np.nan,
+                "share_worsened": worsened / n if n else np.nan,
+                "net_balance": 100 * (improved - worsened) / n if n else np.nan,
+                "mean_score": m["mean"],
+                "sd_score": m["sd"],
+                "ci_low": m["ci_low"],
+                "ci_high": m["ci_high"],
+                "ci_level": conf_level,
+                "median_score": median_from_counts(levels, by.to_numpy(dtype=float)),
+            }
+        )
     return pd.DataFrame(rows)

@@ -104,5 +104,7 @@ def archive_payload(payload: Payload, archive_dir: str | Path) -> Path:
         _atomic_write(target, payload.data)
     sidecar = base / f"{payload.content_hash}.json"
     if not sidecar.exists():
-        _atomic_write(sidecar, json.dumps(payload.describe(), ensure_ascii=False, indent=1).encode())
+        _atomic_write(
+            sidecar, json.dumps(payload.describe(), ensure_ascii=False, indent=1).encode()
+        )
     return target

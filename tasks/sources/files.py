@@ -33,8 +33,9 @@ def read_folder(folder: str | Path, source: str = "files") -> list[Payload]:
         stem, suffix = path.stem, path.suffix.lower()
         kind = stem if (stem in INPUTS and suffix in EXTENSIONS) else "unknown"
         payloads.append(
-            Payload.from_bytes(source, kind, str(path.resolve()), path.read_bytes(),
-                               meta={"file": path.name})
+            Payload.from_bytes(
+                source, kind, str(path.resolve()), path.read_bytes(), meta={"file": path.name}
+            )
         )
     if not any(p.kind != "unknown" for p in payloads):
         known = ", ".join(f"{n}.csv" for n in INPUTS)

@@ -20,9 +20,11 @@ def core_and_results(path):
     with duckdb.connect(str(path), read_only=True) as con:
         tables = con.execute(
             "SELECT table_schema || '.' || table_name FROM information_schema.tables "
-            "WHERE table_schema IN ('core', 'results') ORDER BY 1").fetchall()
-        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
-                for (t,) in tables}
+            "WHERE table_schema IN ('core', 'results') ORDER BY 1"
+        ).fetchall()
+        return {
+            t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for (t,) in tables
+        }
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +47,19 @@ def test_default_run_loads_study_data(default_run):
 
 def test_default_run_records_labour_warnings(default_run):
     w, _ = default_run
-    got = rows(w, "SELECT check_name, row_key, severity FROM meta.quality_issue "
-                  "WHERE table_name = 'labour_market' ORDER BY 1, 2")
-    assert got == [("rate_matches", f"khromtau|{y}", "warning") for y in (2014, 2021, 2022, 2023)
-                   ] + [("unemployed_matches", f"khromtau|{y}", "warning") for y in (2021, 2022)]
+    got = rows(
+        w,
+        "SELECT check_name, row_key, severity FROM meta.quality_issue "
+        "WHERE table_name = 'labour_market' ORDER BY 1, 2",
+    )
+    assert got == [
+        ("rate_matches", f"khromtau|{y}", "warning") for y in (2014, 2021, 2022, 2023)
+    ] + [("unemployed_matches", f"khromtau|{y}", "warning") for y in (2021, 2022)]
 
 
 def test_raw_payloads_are_kept(default_run):
     w, _ = default_run
-    [(n, missing)] = rows(w, "SELECT count(*), count(*) FILTER (content IS NULL) "
-                             "FROM raw.payload")
+    [(n, missing)] = rows(w, "SELECT count(*), count(*) FILTER (content IS NULL) FROM raw.payload")
     assert n == len(list(bundled_dir().glob("*.csv"))) and missing == 0
     assert (w.parent / "raw" / "bundled").is_dir()
 
@@ -72,9 +77,11 @@ def test_second_run_is_idempotent(tmp_path):
 
 @pytest.mark.parametrize(
     ("bad_line", "check"),
-    [("khromtau,labour_active,2020,abc", "type:number"),
-     ("khromtau,labour_active,2020,-3", "non_negative"),
-     ("khromtau,labour_active,2019,13.5", "unique_key")],
+    [
+        ("khromtau,labour_active,2020,abc", "type:number"),
+        ("khromtau,labour_active,2020,-3", "non_negative"),
+        ("khromtau,labour_active,2019,13.5", "unique_key"),
+    ],
 )
 def test_bad_file_is_refused_and_warehouse_unchanged(tmp_path, capsys, bad_line, check):
     w = tmp_path / "w.duckdb"
@@ -83,18 +90,24 @@ def test_bad_file_is_refused_and_warehouse_unchanged(tmp_path, capsys, bad_line,
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "observations.csv").write_text(
-        "town_id,indicator_id,year,value\nkhromtau,labour_active,2019,13.5\n" + bad_line + "\n")
+        "town_id,indicator_id,year,value\nkhromtau,labour_active,2019,13.5\n" + bad_line + "\n"
+    )
     code = main(["run", "--warehouse", str(w), "--source", "files", "--input", str(folder)])
     err = capsys.readouterr().err
     assert code == 1
-    assert "observations.csv row 3" in err and "column" in err and f"[{check}]" in err \
-        or "must be a number" in err
+    assert "observations.csv row 3, column" in err
+    assert f"[{check}]" in err or "must be a number" in err
     assert core_and_results(w) == before
-    [(status,)] = rows(w, "SELECT status FROM meta.pipeline_run ORDER BY started_at DESC "
-                          "LIMIT 1")
+    [(status,)] = rows(w, "SELECT status FROM meta.pipeline_run ORDER BY started_at DESC LIMIT 1")
     assert status == "failed"
-    assert rows(w, f"SELECT count(*) FROM meta.quality_issue WHERE check_name = '{check}' "
-                   "AND severity = 'error'")[0][0] >= 1
+    assert (
+        rows(
+            w,
+            f"SELECT count(*) FROM meta.quality_issue WHERE check_name = '{check}' "
+            "AND severity = 'error'",
+        )[0][0]
+        >= 1
+    )
 
 
 def test_files_source_with_good_folder(tmp_path):
@@ -108,9 +121,17 @@ def test_files_source_with_good_folder(tmp_path):
 
 def test_cli_query_json(default_run, capsys):
     w, _ = default_run
-    code = main(["query", "--warehouse", str(w), "--format", "json",
-                 "SELECT year, value FROM core.observation WHERE indicator_id = "
-                 "'grp_industry' ORDER BY year"])
+    code = main(
+        [
+            "query",
+            "--warehouse",
+            str(w),
+            "--format",
+            "json",
+            "SELECT year, value FROM core.observation WHERE indicator_id = "
+            "'grp_industry' ORDER BY year",
+        ]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data[0] == {"year": 2018, "value": 7760.6}

@@ -17,8 +17,9 @@ def bundled_batch():
 
 
 def _obs(body: str) -> Payload:
-    return Payload.from_bytes("files", "observations", "/in/observations.csv",
-                              (HEADER + body).encode())
+    return Payload.from_bytes(
+        "files", "observations", "/in/observations.csv", (HEADER + body).encode()
+    )
 
 
 def _by_check(batch, check):
@@ -35,14 +36,20 @@ def test_bundled_labour_inconsistencies_are_warnings(bundled_batch):
     assert _by_check(bundled_batch, "unemployed_matches") == ["khromtau|2021", "khromtau|2022"]
     # rate vs unemployed / active: 2014 (3.68 vs 3.5), 2021, 2022, 2023 (3.59 vs 2.9)
     assert _by_check(bundled_batch, "rate_matches") == [
-        "khromtau|2014", "khromtau|2021", "khromtau|2022", "khromtau|2023"]
+        "khromtau|2014",
+        "khromtau|2021",
+        "khromtau|2022",
+        "khromtau|2023",
+    ]
     assert {i.severity for i in bundled_batch.issues} == {"warning"}
 
 
 def test_bundled_missing_and_garbled_cells_are_recorded(bundled_batch):
     assert _by_check(bundled_batch, "value_missing") == [
-        "khromtau|labour_self_employed|2015", "khromtau|labour_self_employed|2020",
-        "khromtau|labour_unemployed|2020"]
+        "khromtau|labour_self_employed|2015",
+        "khromtau|labour_self_employed|2020",
+        "khromtau|labour_unemployed|2020",
+    ]
     obs = bundled_batch.frames["observations"].set_index(["indicator_id", "year"])
     row = obs.loc[("labour_self_employed", 2015)]
     assert row["raw_value"] == "105 6" and row["value_status"] == "missing"
@@ -60,8 +67,12 @@ def test_bundled_table5_typo_and_table8_ranks_are_flagged(bundled_batch):
     [
         ("khromtau,labour_active,2020,abc\n", "type:number", 2, "value"),
         ("khromtau,labour_active,2020,-5\n", "non_negative", 2, "value"),
-        ("khromtau,labour_active,2020,1\nkhromtau,labour_active,2020,2\n", "unique_key", 2,
-         "town_id, indicator_id, year"),
+        (
+            "khromtau,labour_active,2020,1\nkhromtau,labour_active,2020,2\n",
+            "unique_key",
+            2,
+            "town_id, indicator_id, year",
+        ),
         ("khromtau,labour_active,2031,1\n", "year_range", 2, "year"),
         ("khromtau,labour_unemployment_rate,2020,130\n", "rate_at_most_100", 2, "value"),
         ("atlantis,labour_active,2020,1\n", "known_town", 2, "town_id"),

@@ -15,8 +15,12 @@ def test_migrations_apply_in_order_and_are_recorded(tmp_path):
         applied = db.migrate(con)
         assert applied == [name for _, name, _ in db.migrations()]
         assert db.migrate(con) == []  # second time: nothing pending
-        versions = [v for (v,) in con.execute(
-            "SELECT version FROM meta.schema_migration ORDER BY version").fetchall()]
+        versions = [
+            v
+            for (v,) in con.execute(
+                "SELECT version FROM meta.schema_migration ORDER BY version"
+            ).fetchall()
+        ]
     assert versions == sorted(versions) and versions[0] == 1
 
 
@@ -52,8 +56,10 @@ def test_second_writer_gets_busy_error_naming_holder(tmp_path):
     try:
         assert ready.wait(20)
         t0 = time.monotonic()
-        with pytest.raises(db.WarehouseBusy, match="warehouse busy.*test holder"), \
-                db.writer_lock(w, timeout=0.5):
+        with (
+            pytest.raises(db.WarehouseBusy, match=r"warehouse busy.*test holder"),
+            db.writer_lock(w, timeout=0.5),
+        ):
             pass
         assert time.monotonic() - t0 >= 0.5
     finally:
@@ -65,10 +71,16 @@ def test_second_writer_gets_busy_error_naming_holder(tmp_path):
 
 @pytest.mark.parametrize(
     "sql",
-    ["CREATE TABLE t (a INT)", "INSERT INTO core.indicator VALUES ('a','A','u',NULL,NULL)",
-     "ATTACH 'other.duckdb' AS o", "COPY core.indicator TO 'out.csv'",
-     "SELECT * FROM read_csv('/etc/passwd')", "INSTALL httpfs", "LOAD httpfs",
-     "SET enable_external_access = true"],
+    [
+        "CREATE TABLE t (a INT)",
+        "INSERT INTO core.indicator VALUES ('a','A','u',NULL,NULL)",
+        "ATTACH 'other.duckdb' AS o",
+        "COPY core.indicator TO 'out.csv'",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SET enable_external_access = true",
+    ],
 )
 def test_query_sandbox_refuses(tmp_path, sql):
     w = tmp_path / "w.duckdb"
