@@ -23,10 +23,12 @@ requests fail with ``fail_status``, deterministically by request counter), and `
 
 Use in a test::
 
-    from taldau_fake import fake_taldau, taldau_httpserver  # noqa: F401  (pytest fixtures)
+    import tests.taldau_fake as taldau_fake      # project root must be on sys.path
+    taldau_httpserver = taldau_fake.taldau_httpserver   # expose the fixtures in your module
+    fake_taldau = taldau_fake.fake_taldau
 
     def test_x(fake_taldau, tmp_path):
-        client = TaldauClient(tmp_path, base_url=fake_taldau.base_url, delay=0, sleep=lambda s: None)
+        client = fast_client(tmp_path, fake_taldau.base_url)  # no delay, no real sleeps
         ...
 
 or, outside these fixtures: ``server = start_server(); fake = install_fake_taldau(server, ...)``.
@@ -48,6 +50,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tasks.sources.taldau.client import TaldauClient
 from tasks.sources.taldau.registry import (
     INDICATORS_CSV,
     TOWNS_CSV,
@@ -101,7 +104,8 @@ def api_order(years: Iterable[int]) -> list[int]:
 
 def town_value(indicator_id: str, year: int) -> float:
     """The fake value of an indicator for the town's territory (Khromtau district or the stand-in
-    Aktobe oblast), in the registry's unit. Labour values are mutually consistent."""
+    Aktobe oblast), in Taldau's unit (``taldau_unit``: labour counts in thousand persons). Labour
+    values are mutually consistent."""
     k = year - 2014
     active = round(450.0 + 2.5 * k, 1)
     rate_in = 4.0 + (k % 4) * 0.3
@@ -182,9 +186,13 @@ class FakeTaldau:
             )
 
     def expected(self, indicator_id: str) -> dict[int, float | None]:
-        """Expected ``{year: value}`` for the town's territory (``None`` = suppressed)."""
+        """Expected frame ``{year: value}`` for the town's territory, in the registry's ``unit``
+        (Taldau value x ``scale``); ``None`` = suppressed."""
+        scale = next(i.scale for i in self.indicators.values() if i.indicator_id == indicator_id)
         return {
-            y: None if (indicator_id, y) in self.suppressed else town_value(indicator_id, y)
+            y: None
+            if (indicator_id, y) in self.suppressed
+            else round(town_value(indicator_id, y) * scale, 6)
             for y in self.years
         }
 
@@ -217,11 +225,17 @@ class FakeTaldau:
                 terms[pos] = term
                 periods = []
                 for y in years:
-                    if term == town_term and share == 1.0 and (ind.indicator_id, y) in self.suppressed:
+                    if (
+                        term == town_term
+                        and share == 1.0
+                        and (ind.indicator_id, y) in self.suppressed
+                    ):
                         text = "x"
                     else:
                         text = format_value(
-                            ind.indicator_id, town_value(ind.indicator_id, y) * factor * share, self.quirks
+                            ind.indicator_id,
+                            town_value(ind.indicator_id, y) * factor * share,
+                            self.quirks,
                         )
                     periods.append({"name": f"{y} год", "date": f"31.12.{y}", "value": text})
                 names = [f"TERM {t}" for t in terms]
@@ -280,7 +294,7 @@ class FakeTaldau:
                     "name": ind.name_ru,
                     "namePath": "…",
                     "path": "…/12",
-                    "measureName": ind.unit,
+                    "measureName": ind.taldau_unit,
                     "measureSign": "",
                     "decFormat": 1,
                 }
@@ -403,6 +417,31 @@ def no_sleep(_seconds: float) -> None:
     """Injectable ``sleep`` for fast tests."""
 
 
+class SleepRecorder:
+    """Injectable ``sleep`` that records the requested waits instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, seconds: float) -> None:
+        with self._lock:
+            self.calls.append(seconds)
+
+
+def fast_client(archive_dir: str | Path, base_url: str, **kwargs: Any) -> TaldauClient:
+    """A :class:`TaldauClient` for tests: no polite delay, no real sleeping, tiny backoff."""
+    options: dict[str, Any] = {
+        "delay": 0.0,
+        "sleep": no_sleep,
+        "backoff_base": 0.001,
+        "read_timeout": 5.0,
+        "connect_timeout": 2.0,
+    }
+    options.update(kwargs)
+    return TaldauClient(archive_dir, base_url=base_url, **options)
+
+
 @pytest.fixture(scope="session")
 def taldau_httpserver() -> Iterator[HTTPServer]:
     """A threaded local HTTP server shared by the session (handlers cleared per test)."""
@@ -431,8 +470,10 @@ __all__ = [
     "ROOT",
     "YEARS",
     "FakeTaldau",
+    "SleepRecorder",
     "fake_taldau",
     "fake_town",
+    "fast_client",
     "install_fake_taldau",
     "no_sleep",
     "start_server",
