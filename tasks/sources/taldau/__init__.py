@@ -68,9 +68,11 @@ __all__ = [
     "Town",
     "fetch_all",
     "fetch_indicator",
+    "fetch_pair",
     "list_territories",
     "load_indicators",
     "load_towns",
+    "plan_pairs",
     "request_hash",
 ]
 
@@ -314,6 +316,49 @@ class FetchAllResult:
         return out
 
 
+def plan_pairs(
+    indicators: Sequence[Indicator], towns: Sequence[Town]
+) -> tuple[list[tuple[Indicator, Town]], list[FetchFailure]]:
+    """Every (indicator, town) pair to fetch, and those skipped because the town has no Taldau
+    term at the indicator's territory level (reported, never fetched)."""
+    pairs: list[tuple[Indicator, Town]] = []
+    skipped: list[FetchFailure] = []
+    for ind in indicators:
+        for town in towns:
+            if town.territory_term(ind.territory_dic) is None:
+                column = "taldau_term_id" if ind.territory_dic == 68 else "oblast_term_id"
+                skipped.append(
+                    FetchFailure(
+                        ind.indicator_id,
+                        town.town_id,
+                        "TaldauRegistryError",
+                        f"town {town.town_id!r} has no Taldau dic-{ind.territory_dic} term "
+                        f"(towns.csv column {column}); {ind.indicator_id} not fetched",
+                    )
+                )
+            else:
+                pairs.append((ind, town))
+    return pairs, skipped
+
+
+def fetch_pair(
+    client: TaldauClient, ind: Indicator, town: Town, years: Iterable[int] | None = None
+) -> IndicatorResult | FetchFailure:
+    """:func:`fetch_indicator` for one pair, returning a :class:`FetchFailure` instead of raising
+    so one pair's failure never loses the others."""
+    try:
+        payloads, frame, issues = fetch_indicator(client, ind, town, years)
+    except TaldauError as exc:
+        return FetchFailure(
+            ind.indicator_id, town.town_id, type(exc).__name__, str(exc), list(exc.payloads)
+        )
+    except Exception as exc:  # one pair's bug must not lose the others
+        return FetchFailure(
+            ind.indicator_id, town.town_id, type(exc).__name__, f"unexpected: {exc!r}"
+        )
+    return IndicatorResult(ind.indicator_id, town.town_id, payloads, frame, issues)
+
+
 def fetch_all(
     client: TaldauClient,
     indicators: Sequence[Any] | None = None,
@@ -333,40 +378,9 @@ def fetch_all(
     ]
     tws = [Town.coerce(t) for t in (towns if towns is not None else load_towns())]
     wanted = sorted({int(y) for y in years}) if years is not None else None
-    pairs: list[tuple[Indicator, Town]] = []
-    skipped: list[FetchFailure] = []
-    for ind in inds:
-        for town in tws:
-            if town.territory_term(ind.territory_dic) is None:
-                column = "taldau_term_id" if ind.territory_dic == 68 else "oblast_term_id"
-                skipped.append(
-                    FetchFailure(
-                        ind.indicator_id,
-                        town.town_id,
-                        "TaldauRegistryError",
-                        f"town {town.town_id!r} has no Taldau dic-{ind.territory_dic} term "
-                        f"(towns.csv column {column}); {ind.indicator_id} not fetched",
-                    )
-                )
-            else:
-                pairs.append((ind, town))
-
-    def run(pair: tuple[Indicator, Town]) -> IndicatorResult | FetchFailure:
-        ind, town = pair
-        try:
-            payloads, frame, issues = fetch_indicator(client, ind, town, wanted)
-        except TaldauError as exc:
-            return FetchFailure(
-                ind.indicator_id, town.town_id, type(exc).__name__, str(exc), list(exc.payloads)
-            )
-        except Exception as exc:  # one pair's bug must not lose the others
-            return FetchFailure(
-                ind.indicator_id, town.town_id, type(exc).__name__, f"unexpected: {exc!r}"
-            )
-        return IndicatorResult(ind.indicator_id, town.town_id, payloads, frame, issues)
-
+    pairs, skipped = plan_pairs(inds, tws)
     with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-        outcomes = list(pool.map(run, pairs))
+        outcomes = list(pool.map(lambda pair: fetch_pair(client, *pair, wanted), pairs))
     return FetchAllResult(
         results=[o for o in outcomes if isinstance(o, IndicatorResult)],
         failures=[o for o in outcomes if isinstance(o, FetchFailure)],

@@ -1,0 +1,281 @@
+"""Small descriptive helpers: means with t intervals, medians of frequency
+tables, Holm-adjusted p-values and the Fisher z steps of a correlation interval.
+
+Plain functions; no Prefect imports.  Usage errors raise :class:`ValueError`;
+data problems (too few observations) give NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from numbers import Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+__all__ = ["fisher_z_ci", "holm", "mean_ci", "median_from_counts"]
+
+
+def _check_conf_level(conf_level: float) -> float:
+    if (
+        isinstance(conf_level, bool)
+        or not isinstance(conf_level, Real)
+        or not np.isfinite(conf_level)
+        or not 0.0 < float(conf_level) < 1.0
+    ):
+        raise ValueError(f"conf_level must be a number in (0, 1), got {conf_level!r}")
+    return float(conf_level)
+
+
+def _float_vector(values: Any, name: str) -> np.ndarray:
+    try:
+        if isinstance(values, (pd.Series, pd.Index)):
+            arr = values.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            try:
+                arr = np.asarray(values, dtype=float)
+            except (TypeError, ValueError):
+                series = pd.Series(np.asarray(values, dtype=object).ravel())
+                arr = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric: {exc}") from exc
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _frequency_table(levels: Any, counts: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Validated (levels, counts) float arrays; ``levels`` may come from ``counts``."""
+    if levels is None and isinstance(counts, Mapping):
+        levels, counts = list(counts.keys()), list(counts.values())
+    elif levels is None and isinstance(counts, pd.Series):
+        levels, counts = counts.index.to_numpy(), counts.to_numpy()
+    c = _float_vector(counts, "counts")
+    if levels is None:
+        lv = np.arange(1, c.size + 1, dtype=float)
+    else:
+        lv = _float_vector(levels, "levels")
+    if lv.size != c.size:
+        raise ValueError(f"levels and counts must have the same length, got {lv.size} and {c.size}")
+    if np.isnan(lv).any() or not np.isfinite(lv).all():
+        raise ValueError("levels must be finite numbers")
+    c = np.where(np.isnan(c), 0.0, c)  # a missing count is an empty cell
+    if not np.isfinite(c).all() or (c < 0).any():
+        raise ValueError("counts must be finite and non-negative")
+    return lv, c
+
+
+def mean_ci(
+    values: Any = None,
+    *,
+    counts: Any = None,
+    levels: Any = None,
+    conf_level: float = 0.95,
+) -> dict[str, float | int]:
+    """Mean, standard deviation and Student-t confidence interval of the mean.
+
+    Works on raw values or on a frequency table (how many respondents gave each
+    level), giving identical results for the same data.
+
+    Parameters
+    ----------
+    values : array-like, optional
+        Raw observations; NaN / None / ``pd.NA`` are dropped.  Give either
+        ``values`` or ``counts``.
+    counts : array-like, mapping or pandas.Series, optional
+        Number of observations at each level.  A mapping ``{level: count}`` or a
+        Series indexed by level supplies ``levels`` itself.  Missing counts are
+        taken as 0.
+    levels : array-like, optional
+        Numeric value of each level of ``counts``; defaults to ``1, 2, ..., k``
+        (a k-point Likert scale).
+    conf_level : float, default 0.95
+        Confidence level, strictly between 0 and 1.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``sd`` (sample standard deviation, n-1 denominator), ``n``,
+        ``ci_low`` and ``ci_high`` (``mean -+ t_{(1+conf_level)/2, n-1} sd/sqrt(n)``,
+        as R ``t.test(values)$conf.int``).  With ``n == 0`` everything but ``n``
+        is NaN; with ``n == 1`` the mean is defined but ``sd`` and the interval
+        are NaN.
+
+    Raises
+    ------
+    ValueError
+        Both or neither of ``values`` and ``counts`` given, ``conf_level``
+        outside (0, 1), negative counts, mismatched ``levels`` and ``counts``,
+        non-numeric input.
+
+    Examples
+    --------
+    >>> r = mean_ci(counts={1: 2, 2: 3, 3: 5})
+    >>> r["n"], round(r["mean"], 2)
+    (10, 2.3)
+    """
+    conf_level = _check_conf_level(conf_level)
+    if (values is None) == (counts is None):
+        raise ValueError("give exactly one of values or counts")
+    if values is not None:
+        if levels is not None:
+            raise ValueError("levels only applies together with counts")
+        v = _float_vector(values, "values")
+        v = v[np.isfinite(v)]
+        lv, c = v, np.ones(v.size)
+    else:
+        lv, c = _frequency_table(levels, counts)
+    n = float(c.sum())
+    n_out = int(n) if n.is_integer() else n
+    if n <= 0:
+        return {"mean": np.nan, "sd": np.nan, "n": n_out, "ci_low": np.nan, "ci_high": np.nan}
+    mean = float(c @ lv) / n
+    if n <= 1:
+        return {"mean": mean, "sd": np.nan, "n": n_out, "ci_low": np.nan, "ci_high": np.nan}
+    dev = lv - mean
+    sd = float(np.sqrt(float(c @ (dev * dev)) / (n - 1.0)))
+    half = float(special.stdtrit(n - 1.0, (1.0 + conf_level) / 2.0) * sd / np.sqrt(n))
+    return {"mean": mean, "sd": sd, "n": n_out, "ci_low": mean - half, "ci_high": mean + half}
+
+
+def median_from_counts(levels: Any, counts: Any) -> float:
+    """Median of the data described by a frequency table.
+
+    The sample median of the expanded data ``repeat(levels, counts)`` (R
+    ``median(rep(levels, counts))``): the middle value, or the average of the two
+    middle values when the total count is even.  No interpolation within levels.
+
+    Parameters
+    ----------
+    levels : array-like
+        Numeric value of each level, in any order.
+    counts : array-like
+        Non-negative whole number of observations at each level (NaN means 0).
+
+    Returns
+    -------
+    float
+        The median; NaN when the total count is 0.
+
+    Raises
+    ------
+    ValueError
+        Mismatched lengths, negative or fractional counts, non-numeric input.
+
+    Examples
+    --------
+    >>> median_from_counts([1, 2, 3, 4, 5], [1, 1, 0, 1, 1])
+    3.0
+    """
+    lv, c = _frequency_table(levels, counts)
+    if not np.all(c == np.floor(c)):
+        raise ValueError("counts must be whole numbers")
+    order = np.argsort(lv, kind="stable")
+    lv, c = lv[order], c[order].astype(np.int64)
+    total = int(c.sum())
+    if total == 0:
+        return float("nan")
+    cum = np.cumsum(c)
+    # 0-based positions of the middle observation(s) in the sorted expansion
+    lo_pos, hi_pos = (total - 1) // 2, total // 2
+    lo = lv[np.searchsorted(cum, lo_pos, side="right")]
+    hi = lv[np.searchsorted(cum, hi_pos, side="right")]
+    return float((lo + hi) / 2.0)
+
+
+def holm(pvalues: Any) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values, as R ``p.adjust(p, "holm")``.
+
+    With the m non-missing p-values sorted increasingly, the i-th adjusted value
+    is ``min(1, max_{j <= i} (m - j + 1) p_(j))``; results are returned in the
+    original order.
+
+    Parameters
+    ----------
+    pvalues : array-like
+        p-values in [0, 1]; NaN (or None) entries stay NaN and do not count in m.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values, float, same length and order as ``pvalues``.
+
+    Raises
+    ------
+    ValueError
+        Non-numeric input or p-values outside [0, 1].
+
+    Examples
+    --------
+    >>> holm([0.01, 0.02, 0.03, 0.04, 0.05]).round(2).tolist()
+    [0.05, 0.08, 0.09, 0.09, 0.09]
+    """
+    p = _float_vector(pvalues, "pvalues")
+    out = np.full(p.size, np.nan)
+    ok = ~np.isnan(p)
+    q = p[ok]
+    if ((q < 0) | (q > 1)).any():
+        raise ValueError("p-values must lie in [0, 1]")
+    m = q.size
+    if m == 0:
+        return out
+    order = np.argsort(q, kind="stable")
+    factors = m - np.arange(m, dtype=float)  # m, m-1, ..., 1
+    adjusted = np.minimum(1.0, np.maximum.accumulate(factors * q[order]))
+    back = np.empty(m)
+    back[order] = adjusted
+    out[ok] = back
+    return out
+
+
+def fisher_z_ci(
+    r: float, n: int, conf_level: float = 0.95
+) -> tuple[float, float, float, float, float, float]:
+    """Fisher z confidence interval of a correlation, step by step.
+
+    Mirrors the spreadsheet recipe ``z = FISHER(r)``, ``se = 1/SQRT(n-3)``,
+    ``z -+ NORM.S.INV((1+level)/2) * se``, back-transformed with ``FISHERINV``;
+    the two-sided interval of R ``cor.test(x, y)$conf.int`` for Pearson's r.
+
+    Parameters
+    ----------
+    r : float
+        Correlation coefficient in [-1, 1].
+    n : int
+        Number of complete pairs behind ``r``.
+    conf_level : float, default 0.95
+        Confidence level, strictly between 0 and 1.
+
+    Returns
+    -------
+    tuple of float
+        ``(z, se, z_low, z_high, r_low, r_high)``.  ``se`` and the limits are NaN
+        when ``n <= 3``; ``z`` and the limits are NaN when ``r`` is NaN.  ``|r| = 1`` gives
+        infinite z limits and r limits of exactly +-1.
+
+    Raises
+    ------
+    ValueError
+        ``|r| > 1`` or ``conf_level`` outside (0, 1).
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in fisher_z_ci(0.5, 28)]
+    [0.5493, 0.2, 0.1573, 0.9413, 0.156, 0.7358]
+    """
+    conf_level = _check_conf_level(conf_level)
+    r = float(r)
+    if not np.isnan(r) and abs(r) > 1.0:
+        raise ValueError(f"r must lie in [-1, 1], got {r!r}")
+    nf = float(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = float(np.arctanh(r))
+        se = 1.0 / np.sqrt(nf - 3.0) if nf > 3.0 else np.nan
+        q = float(special.ndtri((1.0 + conf_level) / 2.0))
+        z_low, z_high = z - q * se, z + q * se
+        r_low, r_high = float(np.tanh(z_low)), float(np.tanh(z_high))
+    return z, float(se), float(z_low), float(z_high), r_low, r_high
