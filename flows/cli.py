@@ -14,8 +14,11 @@ import os
 import sys
 from pathlib import Path
 
+from flows import survey as survey_cmd
+
 DEFAULT_WAREHOUSE = "warehouse/monotowns.duckdb"
 ENV_WAREHOUSE = "MONOTOWNS_WAREHOUSE"
+ENV_TALDAU_URL = "MONOTOWNS_TALDAU_URL"
 
 
 def resolve_warehouse(flag: str | None) -> str:
@@ -48,11 +51,40 @@ def build_parser() -> argparse.ArgumentParser:
     _add_warehouse(run)
     run.add_argument(
         "--source",
-        choices=["bundled", "files"],
+        choices=["bundled", "files", "taldau"],
         default="bundled",
         help="where inputs come from (default: bundled, the study's own data)",
     )
     run.add_argument("--input", metavar="DIR", help="folder of input files for --source files")
+    tal = run.add_argument_group("Taldau (--source taldau)")
+    tal.add_argument(
+        "--taldau-url",
+        metavar="URL",
+        help=f"API base URL (default: ${ENV_TALDAU_URL} or the public "
+        "https://taldau.stat.gov.kz/ru/Api/)",
+    )
+    tal.add_argument(
+        "--offline",
+        action="store_true",
+        help="replay responses from the raw archive; no network",
+    )
+    tal.add_argument(
+        "--town", action="append", metavar="ID", help="fetch only this town (repeatable)"
+    )
+    tal.add_argument(
+        "--indicator",
+        action="append",
+        metavar="ID",
+        help="fetch only this indicator (repeatable)",
+    )
+    tal.add_argument(
+        "--taldau-towns", metavar="CSV", help="towns registry replacing the shipped one"
+    )
+    tal.add_argument(
+        "--taldau-indicators",
+        metavar="CSV",
+        help="indicator registry replacing the shipped one",
+    )
     run.add_argument(
         "--archive", metavar="DIR", help="raw archive folder (default: <warehouse dir>/raw)"
     )
@@ -104,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     corr.add_argument("--conf-level", type=float, default=0.95, metavar="LEVEL")
     corr.add_argument("--json", action="store_true", help="print one JSON object")
+    survey_cmd.add_parser(sub)
     return parser
 
 
@@ -149,6 +182,7 @@ def cmd_run(args) -> int:
     from warehouse.db import WarehouseBusy
 
     warehouse = resolve_warehouse(args.warehouse)
+    taldau_url = args.taldau_url or os.environ.get(ENV_TALDAU_URL)
     try:
         summary = refresh(
             warehouse=warehouse,
@@ -156,6 +190,12 @@ def cmd_run(args) -> int:
             input_dir=args.input,
             archive_dir=args.archive,
             lock_timeout=args.lock_timeout,
+            taldau_url=taldau_url,
+            offline=args.offline,
+            towns=args.town,
+            indicators=args.indicator,
+            taldau_towns=args.taldau_towns,
+            taldau_indicators=args.taldau_indicators,
         )
     except WarehouseBusy as exc:
         print(f"monotowns run: {exc}", file=sys.stderr)
@@ -181,6 +221,9 @@ def cmd_run(args) -> int:
     for table, n in counts.items():
         if table.startswith(("core.", "results.")):
             print(f"  {table:<40} {n:>6}")
+    if summary.status != "completed":
+        print(f"monotowns run: {summary.status}: {summary.message}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -282,6 +325,7 @@ COMMANDS = {
     "query": cmd_query,
     "validate": cmd_validate,
     "correlate": cmd_correlate,
+    "survey": survey_cmd.run,
 }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
@@ -25,9 +25,9 @@ from prefect.runtime import flow_run
 from tasks import analyses
 from tasks.load import load_core, record_issues, record_payloads, replace_results, table_counts
 from tasks.parse import Issue
-from tasks.sources import bundled, files
+from tasks.sources import bundled, files, taldau
 from tasks.sources.base import Payload, archive_payload, utc_now
-from tasks.validate import Batch, validate_payloads
+from tasks.validate import Batch, validate_parsed_observations, validate_payloads
 from warehouse import db
 
 SOURCES = ("bundled", "files", "taldau")
@@ -49,6 +49,7 @@ class RunSummary:
     row_counts: dict[str, int] = field(default_factory=dict)
     issues_by_severity: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    failures: list[str] = field(default_factory=list)
 
 
 def default_archive_dir(warehouse: str | Path) -> Path:
@@ -94,6 +95,94 @@ def fetch_task(source: str, input_dir: str | None, archive_dir: str) -> list[Pay
     return payloads
 
 
+@task(name="fetch-taldau", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE)
+def fetch_taldau_task(
+    client: taldau.TaldauClient, indicator: taldau.Indicator, town: taldau.Town
+) -> taldau.IndicatorResult | taldau.FetchFailure:
+    """Fetch one (indicator, town) pair. The client retries HTTP errors with backoff and keeps
+    every response in the raw archive (a same-day re-run is served from it); an error that
+    survives the retries is returned as a failure so the other pairs still load."""
+    outcome = taldau.fetch_pair(client, indicator, town)
+    if isinstance(outcome, taldau.FetchFailure):
+        get_run_logger().warning(
+            "%s/%s failed: %s", town.town_id, indicator.indicator_id, outcome.message
+        )
+    return outcome
+
+
+def _taldau_issue(d: dict) -> Issue:
+    return Issue(
+        source="taldau",
+        table_name=str(d.get("table") or "core.observation"),
+        check_name=str(d["check"]),
+        severity=str(d["severity"]),
+        message=str(d["message"]),
+        row_key=d.get("row_key"),
+        observed=None if d.get("observed") is None else str(d.get("observed")),
+    )
+
+
+def gather_taldau(
+    archive: str, opts: dict, reference: list[Payload], today: date
+) -> tuple[list[Payload], Batch, list[taldau.FetchFailure]]:
+    """Fetch every configured (indicator, town) pair as mapped tasks, then validate the
+    parsed observations with the same schemas as every other source."""
+    indicators = taldau.load_indicators(opts.get("taldau_indicators"))
+    towns = taldau.load_towns(opts.get("taldau_towns"))
+    if opts.get("indicators"):
+        indicators = [i for i in indicators if i.indicator_id in opts["indicators"]]
+    if opts.get("towns"):
+        towns = [t for t in towns if t.town_id in opts["towns"]]
+    if not indicators or not towns:
+        raise RunFailed("no Taldau indicator/town selected: check --indicator/--town")
+    pairs, skipped = taldau.plan_pairs(indicators, towns)
+    client_kw = {"base_url": opts["taldau_url"]} if opts.get("taldau_url") else {}
+    with taldau.TaldauClient(archive, offline=bool(opts.get("offline")), **client_kw) as client:
+        futures = fetch_taldau_task.map(
+            unmapped(client), [p[0] for p in pairs], [p[1] for p in pairs]
+        )
+        outcomes = [f.result() for f in futures]  # resolve every future
+    result = taldau.FetchAllResult(
+        results=[o for o in outcomes if isinstance(o, taldau.IndicatorResult)],
+        failures=[o for o in outcomes if isinstance(o, taldau.FetchFailure)],
+        skipped=skipped,
+    )
+    payloads = result.payloads()
+    for p in payloads:
+        archive_payload(p, archive)
+    registry = pd.DataFrame(
+        {
+            "indicator_id": i.indicator_id,
+            "name": i.name_ru or i.indicator_id,
+            "unit": i.unit,
+            "topic": i.topic,
+            "description": i.notes,
+        }
+        for i in indicators
+    )
+    batch = validate_parsed_observations(
+        result.frame(),
+        source="taldau",
+        reference=reference,
+        extra_indicators=registry,
+        vintage_of={p.content_hash: p.fetched_at for p in payloads},
+        today=today,
+    )
+    batch.issues += [_taldau_issue(d) for d in result.issues(include_failures=False)]
+    batch.issues += [
+        Issue(
+            "taldau",
+            "fetch",
+            "not_configured",
+            "warning",
+            f.message,
+            row_key=f"{f.town_id}/{f.indicator_id}",
+        )
+        for f in result.skipped
+    ]
+    return payloads, batch, result.failures
+
+
 @task(name="validate", cache_policy=NONE)
 def validate_task(payloads: list[Payload], reference: list[Payload], today: date) -> Batch:
     """Read, type and validate every payload (pandera schemas + cross-input rules)."""
@@ -112,7 +201,12 @@ def validate_task(payloads: list[Payload], reference: list[Payload], today: date
 
 @task(name="load", cache_policy=NONE)
 def load_task(
-    staging: str, payloads: list[Payload], archive_dir: str, batch: Batch, run: dict
+    staging: str,
+    payloads: list[Payload],
+    archive_dir: str,
+    batch: Batch,
+    run: dict,
+    blocked: bool = False,
 ) -> dict[str, int]:
     """Record payloads, issues and the run row; load core unless the batch is blocked."""
     archive_paths = {
@@ -125,9 +219,7 @@ def load_task(
             record_payloads(con, payloads, archive_paths, run["run_id"])
             record_issues(con, batch.issues, run["run_id"], run["started_at"])
             counts = (
-                {}
-                if batch.errors
-                else load_core(con, batch.frames, run["run_id"], run["started_at"])
+                {} if blocked else load_core(con, batch.frames, run["run_id"], run["started_at"])
             )
             con.execute("COMMIT")
         except Exception:
@@ -233,16 +325,26 @@ def refresh(
     input_dir: str | None = None,
     archive_dir: str | None = None,
     lock_timeout: float = 30.0,
+    taldau_url: str | None = None,
+    offline: bool = False,
+    towns: list[str] | None = None,
+    indicators: list[str] | None = None,
+    taldau_towns: str | None = None,
+    taldau_indicators: str | None = None,
 ) -> RunSummary:
     """Refresh the warehouse from one source and recompute every results table.
 
     Parameters
     ----------
     warehouse : path of the DuckDB file to publish.
-    source : ``bundled`` (the study's data, offline), ``files`` (``input_dir``).
+    source : ``bundled`` (the study's data, offline), ``files`` (``input_dir``) or ``taldau``.
     input_dir : folder of input files for ``source="files"``.
     archive_dir : raw archive folder (default ``<warehouse dir>/raw``).
     lock_timeout : seconds to wait for another writer before failing with "warehouse busy".
+    taldau_url : Taldau API base URL (default the public one).
+    offline : replay Taldau responses from the raw archive, no network.
+    towns, indicators : restrict a Taldau fetch to these town / indicator ids.
+    taldau_towns, taldau_indicators : registry CSVs replacing the shipped ones.
     """
     logger = get_run_logger()
     if source not in SOURCES:
@@ -258,25 +360,40 @@ def refresh(
             "source": source,
             "input_dir": input_dir,
             "archive_dir": archive,
+            "taldau_url": taldau_url,
+            "offline": offline,
+            "towns": towns,
+            "indicators": indicators,
+            "taldau_towns": taldau_towns,
+            "taldau_indicators": taldau_indicators,
         },
     }
     summary = RunSummary(run_id=run_id, status="failed", warehouse=warehouse, source=source)
     with db.writer_lock(warehouse, timeout=lock_timeout, holder=f"refresh run {run_id}"):
         staging = str(db.prepare_staging(warehouse))
         try:
-            payloads = fetch_task(source, input_dir, archive)
             reference = bundled.read_bundled() if source != "bundled" else []
-            batch = validate_task(payloads, reference, date.today())
+            failures: list[taldau.FetchFailure] = []
+            if source == "taldau":
+                payloads, batch, failures = gather_taldau(
+                    archive, run["parameters"], reference, date.today()
+                )
+            else:
+                payloads = fetch_task(source, input_dir, archive)
+                batch = validate_task(payloads, reference, date.today())
+            blocking = batch.errors
+            batch.issues += [_taldau_issue(f.as_issue("error")) for f in failures]
             summary.issues_by_severity = {
                 "error": len(batch.errors),
                 "warning": len(batch.warnings),
             }
-            load_task(staging, payloads, archive, batch, run)
-            if batch.errors:
-                shown = "\n".join(f"  {i.message}" for i in batch.errors[:MAX_ERRORS_SHOWN])
-                more = len(batch.errors) - MAX_ERRORS_SHOWN
+            summary.failures = [f"{f.town_id}/{f.indicator_id}: {f.message}" for f in failures]
+            load_task(staging, payloads, archive, batch, run, blocked=bool(blocking))
+            if blocking:
+                shown = "\n".join(f"  {i.message}" for i in blocking[:MAX_ERRORS_SHOWN])
+                more = len(blocking) - MAX_ERRORS_SHOWN
                 summary.message = (
-                    f"{len(batch.errors)} error(s) blocked the run; nothing was "
+                    f"{len(blocking)} error(s) blocked the run; nothing was "
                     f"loaded into core or results:\n{shown}"
                     + (f"\n  ... and {more} more" if more > 0 else "")
                 )
@@ -290,8 +407,16 @@ def refresh(
             write_results_task(staging, results)
             counts = table_counts(staging)
             summary.row_counts = counts
-            summary.status = "completed"
-            _finish_run(staging, run_id, "completed", "", counts)
+            loaded_any = source != "taldau" or len(batch.frames.get("observations", [])) > 0
+            summary.status = (
+                "completed" if not failures else ("partial" if loaded_any else "failed")
+            )
+            if failures:
+                summary.message = (
+                    f"{len(failures)} fetch(es) failed after retries; everything else was "
+                    "loaded:\n" + "\n".join(f"  {m}" for m in summary.failures)
+                )
+            _finish_run(staging, run_id, summary.status, summary.message, counts)
             headline = analyses.headline(staging)
             db.publish(staging, warehouse)
         except RunFailed:

@@ -275,6 +275,8 @@ def replace_results(con, results: dict[str, pd.DataFrame]) -> dict[str, int]:
     counts = {}
     for table, frame in results.items():
         cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        if frame.empty:  # an analysis with no input rows: nothing to check column by column
+            frame = frame.reindex(columns=cols)
         missing = set(cols) - set(frame.columns)
         if missing:
             raise ValueError(f"{table}: result frame lacks columns {sorted(missing)}")

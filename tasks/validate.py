@@ -23,7 +23,7 @@ from schemas.inputs import (
     input_specs,
     labour_market_schemas,
 )
-from tasks.parse import Issue, ReadError, parse_number, read_table, type_frame
+from tasks.parse import Issue, ReadError, parse_number, read_table, row_key_texts, type_frame
 from tasks.sources.base import Payload
 
 LABOUR = {
@@ -73,6 +73,8 @@ def schema_issues(
         cases = exc.failure_cases
     issues: list[Issue] = []
     seen: set[tuple] = set()
+    keys: dict = {}  # row keys and cell values, looked up once: a bad file may fail every row
+    cells: dict[str, dict] = {}
     for case in cases.itertuples(index=False):
         check = str(case.check).split("(")[0]
         if check in {"multiple_fields_uniqueness", "field_uniqueness"}:
@@ -102,9 +104,12 @@ def schema_issues(
             )
             continue
         idx = int(idx)
-        row_key = "|".join(str(frame.at[idx, k]) for k in key if k in frame.columns)
+        keys = keys or row_key_texts(frame, key)
+        row_key = keys[idx]
         if column and column in frame.columns and check != "unique_key":
-            observed = frame.at[idx, column]
+            if column not in cells:
+                cells[column] = frame[column].to_dict()
+            observed = cells[column][idx]
         else:
             observed = row_key
         where = f"{filename} row {idx + row_offset}" if row_offset else f"{table} {row_key}"
@@ -137,6 +142,17 @@ def _read_input(
     typed, issues = type_frame(text, spec, source=source, filename=filename)
     if any(i.severity == "error" for i in issues):
         return None, issues
+    if typed.empty:
+        issues.append(
+            Issue(
+                source,
+                spec.name,
+                "no_rows",
+                "warning",
+                f"{filename}: has a header but no data rows; nothing is loaded from it",
+                file=filename,
+            )
+        )
     if "unit" in typed.columns and "indicator_id" in typed.columns and units is not None:
         # an empty unit means "the indicator's unit" (rules such as rate <= 100 need it)
         typed["unit"] = (
@@ -226,7 +242,7 @@ def _fk(batch: Batch, table: str, column: str, ref_table: str, ref_col: str, che
         return []
     frame = batch.frames[table]
     known = set(batch.frames[ref_table][ref_col]) if ref_table in batch.frames else set()
-    bad = frame.index[~frame[column].isin(known)]
+    bad = frame.loc[~frame[column].isin(known), column]
     src = batch.payload_of[table].source
     return [
         Issue(
@@ -234,15 +250,14 @@ def _fk(batch: Batch, table: str, column: str, ref_table: str, ref_col: str, che
             table,
             check,
             "error",
-            f"{batch.files[table]} row {i + 2}, column {column}: {frame.at[i, column]!r} - "
-            f"{RULES[check]} [{check}]",
+            f"{batch.files[table]} row {i + 2}, column {column}: {v!r} - {RULES[check]} [{check}]",
             file=batch.files[table],
             file_row=i + 2,
             column_name=column,
-            observed=str(frame.at[i, column]),
-            row_key=str(frame.at[i, column]),
+            observed=str(v),
+            row_key=str(v),
         )
-        for i in bad
+        for i, v in bad.items()
     ]
 
 
@@ -328,9 +343,11 @@ def labour_market_issues(batch: Batch) -> list[Issue]:
 def printed_reading_issues(batch: Batch) -> list[Issue]:
     """Warn where the printed text was not read as the plain number in ``value``."""
     obs = batch.frames["observations"]
+    if "printed" not in obs.columns:  # sources without a printed text (e.g. Taldau)
+        return []
     out = []
     src = batch.payload_of["observations"].source
-    for i, row in obs.iterrows():
+    for i, row in obs[obs["printed"].ne("")].iterrows():  # only rows with printed text
         printed = row.get("printed") or ""
         if not printed:
             continue
@@ -470,8 +487,9 @@ def rank_issues(batch: Batch) -> list[Issue]:
                         table,
                         "rank_recomputed",
                         "warning",
-                        f"{fname} column {rcol} ({survey}): {len(rows)} of {int(ok.sum())} printed "
-                        f"ranks differ from ranks of {vcol} recomputed over all {int(ok.sum())} rows "
+                        f"{fname} column {rcol} ({survey}): {len(rows)} of {int(ok.sum())} "
+                        f"printed ranks differ from ranks of {vcol} recomputed over all "
+                        f"{int(ok.sum())} rows "
                         f"(file rows {rows[0]}-{rows[-1]}; e.g. row {rows[0]}: printed "
                         f"{grp.at[example, rcol]:g}, recomputed {ranks[example]:g}) - "
                         f"{RULES['rank_recomputed']} [rank_recomputed]",
@@ -517,3 +535,66 @@ def conform_observations(batch: Batch) -> pd.DataFrame:
 
 
 __all__ = ["ANSWERS", "Batch", "validate_payloads"]
+
+
+def validate_parsed_observations(
+    obs: pd.DataFrame,
+    *,
+    source: str,
+    reference: list[Payload],
+    extra_indicators: pd.DataFrame | None = None,
+    vintage_of: dict[str, str] | None = None,
+    today: date | None = None,
+) -> Batch:
+    """Validate observations a source has already parsed (e.g. Taldau) with the same schemas.
+
+    Towns and indicators come from ``reference`` (the bundled lists) plus ``extra_indicators``
+    (the source's own registry). ``vintage_of`` maps a payload hash to its fetched-at time.
+    """
+    batch = validate_payloads([], reference=reference, today=today)
+    if extra_indicators is not None and len(extra_indicators):
+        known = batch.frames["indicators"]
+        new = extra_indicators[~extra_indicators["indicator_id"].isin(known["indicator_id"])]
+        batch.frames["indicators"] = pd.concat([known, new], ignore_index=True)
+    spec = input_specs(today)["observations"]
+    frame = obs.reset_index(drop=True).copy()
+    label = f"{source} responses"
+    batch.frames["observations"] = frame
+    batch.files["observations"] = label
+    # a descriptor, not a received payload: carries the source name for issue rows
+    batch.payload_of["observations"] = Payload.from_bytes(source, "observations", label, b"")
+    for schema, severity, rows in (
+        (spec.errors, "error", frame),
+        # suppressed cells are reported by the source's parser; judge only plain gaps here
+        (spec.warnings, "warning", frame[frame["value_status"] != "suppressed"]),
+    ):
+        if len(rows):
+            batch.issues += schema_issues(
+                rows,
+                schema,
+                severity=severity,
+                source=source,
+                table="observations",
+                filename=label,
+                key=spec.key,
+                row_offset=0,
+            )
+    if not batch.errors:
+        batch.issues += cross_checks(batch)
+    frame["vintage"] = frame["payload_hash"].map(vintage_of or {})
+    cols = [
+        "town_id",
+        "indicator_id",
+        "year",
+        "value",
+        "value_status",
+        "raw_value",
+        "unit",
+        "source",
+        "source_ref",
+        "vintage",
+        "payload_hash",
+        "note",
+    ]
+    batch.frames["observations"] = frame[cols]
+    return batch

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from tasks.analyses import grp, labour, perception
+from tasks.survey import analyses as survey_analyses
 
 
 def read(path: str, sql: str) -> pd.DataFrame:
@@ -44,10 +45,52 @@ def run_perception(path: str) -> dict[str, pd.DataFrame]:
     return {"results.perception_summary": perception.perception_summary(counts)}
 
 
+def _study_inputs(path: str) -> dict[str, pd.DataFrame]:
+    """The core tables the study's analyses, the audit and the hypotheses read."""
+    return {
+        "table5": read(path, "SELECT * FROM core.survey_table5"),
+        "perception": read(path, "SELECT * FROM core.survey_perception_count"),
+        "scores": read(path, "SELECT * FROM core.survey_support_score_count"),
+        "paired": read(path, "SELECT * FROM core.survey_paired_value"),
+        "observations": _observations(path),
+    }
+
+
+def run_study(path: str) -> dict[str, pd.DataFrame]:
+    """The study's correlations (Tables 5-9, GRP vs unemployment) and Table 7 per measure."""
+    from tasks.analyses import study
+
+    inp = _study_inputs(path)
+    return {"results.correlation": study.study_correlations(**inp),
+            "results.support_measure": study.support_measures(inp["scores"])}
+
+
+def run_reproduction(path: str) -> dict[str, pd.DataFrame]:
+    """Recompute every published number (core.published_number) from the inputs."""
+    from tasks.analyses import reproduction
+
+    published = read(path, "SELECT * FROM core.published_number")
+    nums = reproduction.study_numbers(**_study_inputs(path))
+    return {"results.paper_reproduction": reproduction.paper_reproduction(published, nums)}
+
+
+def run_hypotheses(path: str) -> dict[str, pd.DataFrame]:
+    """H1-H4 with Holm-adjusted p-values and verdicts."""
+    from tasks.analyses import hypotheses
+
+    inp = _study_inputs(path)
+    return {"results.hypothesis": hypotheses.hypothesis_tests(
+        inp["perception"], inp["scores"], inp["table5"], inp["observations"])}
+
+
 ANALYSES: dict[str, Callable[[str], dict[str, pd.DataFrame]]] = {
     "grp": run_grp,
     "labour": run_labour,
     "perception": run_perception,
+    "study": run_study,
+    "reproduction": run_reproduction,
+    "hypotheses": run_hypotheses,
+    "survey": survey_analyses.run,  # respondent-level waves (empty without imports)
 }
 
 
