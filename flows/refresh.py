@@ -50,6 +50,7 @@ class RunSummary:
     issues_by_severity: dict[str, int] = field(default_factory=dict)
     message: str = ""
     failures: list[str] = field(default_factory=list)
+    report: str | None = None
 
 
 def default_archive_dir(warehouse: str | Path) -> Path:
@@ -248,6 +249,14 @@ def write_results_task(staging: str, results: dict[str, pd.DataFrame]) -> dict[s
     return counts
 
 
+@task(name="report", cache_policy=NONE)
+def report_task(warehouse: str, out_dir: str) -> dict:
+    """Write the HTML report, charts and Parquet/XLSX exports of the published warehouse."""
+    from tasks.report.build import publish_report
+
+    return publish_report(warehouse, out_dir)
+
+
 # ---------------------------------------------------------------- run bookkeeping
 
 
@@ -288,7 +297,12 @@ def record_failure(warehouse: str, run: dict, message: str, issues: list[Issue])
     db.publish(staging, warehouse)
 
 
-def _artifact(summary: RunSummary, staging_counts: dict[str, int], headline: list[dict]):
+def _artifact(
+    summary: RunSummary,
+    staging_counts: dict[str, int],
+    headline: list[dict],
+    report: dict | None = None,
+):
     rows = [
         {"table": t, "rows": n}
         for t, n in staging_counts.items()
@@ -303,11 +317,12 @@ def _artifact(summary: RunSummary, staging_counts: dict[str, int], headline: lis
         f"- warehouse: `{summary.warehouse}`",
         f"- source: {summary.source}",
         f"- quality issues: {summary.issues_by_severity}",
+        f"- report: `{report['html']}`" if report else "- report: not written",
         "",
         "| figure | value |",
         "|---|---|",
     ]
-    lines += [f"| {h['figure']} | {h['value']} |" for h in headline]
+    lines += [f"| {h['figure']} | {h['value']} |" for h in (report or {}).get("headline", headline)]
     create_markdown_artifact(
         key="refresh-summary",
         markdown="\n".join(lines),
@@ -331,6 +346,8 @@ def refresh(
     indicators: list[str] | None = None,
     taldau_towns: str | None = None,
     taldau_indicators: str | None = None,
+    report: bool = True,
+    report_dir: str | None = None,
 ) -> RunSummary:
     """Refresh the warehouse from one source and recompute every results table.
 
@@ -345,6 +362,8 @@ def refresh(
     offline : replay Taldau responses from the raw archive, no network.
     towns, indicators : restrict a Taldau fetch to these town / indicator ids.
     taldau_towns, taldau_indicators : registry CSVs replacing the shipped ones.
+    report : write the HTML report and exports after publishing (default on).
+    report_dir : where (default ``<warehouse dir>/report``).
     """
     logger = get_run_logger()
     if source not in SOURCES:
@@ -366,6 +385,7 @@ def refresh(
             "indicators": indicators,
             "taldau_towns": taldau_towns,
             "taldau_indicators": taldau_indicators,
+            "report": report,
         },
     }
     summary = RunSummary(run_id=run_id, status="failed", warehouse=warehouse, source=source)
@@ -426,5 +446,17 @@ def refresh(
             record_failure(warehouse, run, f"{type(exc).__name__}: {exc}", [])
             raise
     logger.info("published %s (run %s)", warehouse, run_id)
-    _artifact(summary, summary.row_counts, headline)
+    report_info = None
+    if report:
+        out_dir = report_dir or str(Path(warehouse).parent / "report")
+        try:
+            report_info = report_task(warehouse, out_dir)
+        except Exception as exc:
+            _artifact(summary, summary.row_counts, headline)
+            raise RunFailed(
+                f"the data of run {run_id} were published, but the report failed: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        summary.report = report_info.get("html")
+    _artifact(summary, summary.row_counts, headline, report_info)
     return summary

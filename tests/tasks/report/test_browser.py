@@ -1,0 +1,78 @@
+"""The report renders in a real headless browser (Debian's ``chromium``), offline.
+
+Skipped when ``chromium`` is not on PATH; CI installs it (``apt-get install -y chromium``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tasks.report.charts import ANSWER_COLOUR, SECTOR_COLOUR
+
+CHROMIUM = shutil.which("chromium")
+WIDTH, HEIGHT = 1280, 4000
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (apt-get install -y chromium); CI installs it",
+)
+
+
+def screenshot(html: str, png: Path, profile: Path, height: int = HEIGHT) -> Image.Image:
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        f"--screenshot={png}",
+        f"--window-size={WIDTH},{height}",
+        Path(html).resolve().as_uri(),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert png.is_file(), f"chromium wrote no screenshot (exit {proc.returncode}):\n{proc.stderr}"
+    return Image.open(png).convert("RGB")
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    h = hex_colour.lstrip("#")
+    return np.array([int(h[i : i + 2], 16) for i in (0, 2, 4)])
+
+
+def _share_near(pixels: np.ndarray, colour: str, tol: int = 6) -> float:
+    return float((np.abs(pixels.astype(int) - _rgb(colour)).max(axis=-1) <= tol).mean())
+
+
+def test_report_renders_in_chromium(published, tmp_path):
+    img = screenshot(published["html"], tmp_path / "shot.png", tmp_path / "profile")
+    assert img.size == (WIDTH, HEIGHT)
+    px = np.asarray(img)
+    # not blank: plenty of ink and colours
+    non_white = (px < 235).any(axis=-1).mean()
+    assert non_white > 0.10, f"only {non_white:.1%} non-white pixels"
+    colours = len(np.unique(px.reshape(-1, 3)[::7], axis=0))
+    assert colours > 100, f"only {colours} distinct colours"
+    # the GRP charts (first section) were drawn: their sector colours fill real areas
+    for sector in ("industry", "services"):
+        share = _share_near(px, SECTOR_COLOUR[sector])
+        assert share > 0.003, f"{sector} colour covers only {share:.3%} of the screenshot"
+
+
+def test_perception_chart_renders(published, tmp_path):
+    """The Table 4 diverging bars further down the page render too (a taller window)."""
+    img = screenshot(published["html"], tmp_path / "tall.png", tmp_path / "profile", height=9000)
+    px = np.asarray(img)
+    for answer in ("worsened_significantly", "improved_significantly"):
+        assert _share_near(px, ANSWER_COLOUR[answer]) > 0.0005, answer

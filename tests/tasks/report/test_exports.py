@@ -1,0 +1,102 @@
+"""Parquet and XLSX exports of the results tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import openpyxl
+
+from tasks.report.exports import (
+    TABLE_DOCS,
+    UNDOCUMENTED,
+    export_parquet,
+    export_xlsx,
+    results_tables,
+    sheet_name,
+)
+
+
+def _tables(warehouse: str) -> dict[str, int]:
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in results_tables(con)
+        }
+
+
+def test_parquet_has_every_results_table(published, warehouse):
+    tables = _tables(warehouse)
+    assert set(published["parquet"]) == set(tables)
+    with duckdb.connect() as con:
+        for table, path in published["parquet"].items():
+            assert Path(path).name == f"{table}.parquet"
+            n = con.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0]
+            assert n == tables[table], table
+        # types survive: the GRP years are integers, the values doubles
+        types = dict(
+            con.execute(
+                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
+                [published["parquet"]["results.grp_by_year"]],
+            ).fetchall()
+        )
+    assert types["year"] == "INTEGER"
+    assert types["total_as_study"] == "DOUBLE"
+
+
+def test_parquet_of_empty_tables(make_warehouse, tmp_path):
+    warehouse = make_warehouse("empty_export", data=False)
+    paths = export_parquet(warehouse, tmp_path / "pq")
+    assert "results.grp_by_year" in paths
+    with duckdb.connect() as con:
+        rel = con.execute("SELECT * FROM read_parquet(?)", [paths["results.grp_by_year"]])
+        assert rel.fetchall() == []
+        assert "hhi_industry_services" in [d[0] for d in rel.description]
+
+
+def test_xlsx_about_sheet_and_one_sheet_per_table(published, warehouse):
+    tables = _tables(warehouse)
+    wb = openpyxl.load_workbook(published["xlsx"], read_only=True)
+    assert wb.sheetnames[0] == "About"
+    assert len(wb.sheetnames) == 1 + len(tables)
+    about = list(wb["About"].iter_rows(values_only=True))
+    header_row = next(i for i, r in enumerate(about) if r and r[0] == "table")
+    header = about[header_row]
+    rows = [dict(zip(header, r, strict=False)) for r in about[header_row + 1 :] if r[0]]
+    with duckdb.connect(warehouse, read_only=True) as con:
+        for table, n in tables.items():
+            cols = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
+            described = [r for r in rows if r["table"] == table]
+            assert [r["column"] for r in described] == cols, table
+            assert all(r["description"] != UNDOCUMENTED for r in described), table
+            sheet = wb[described[0]["sheet"]]
+            assert sheet.max_row == n + 1, table  # header + rows
+            assert [c.value for c in next(sheet.iter_rows(max_row=1))] == cols
+    wb.close()
+
+
+def test_table_docs_cover_the_migrations(make_warehouse):
+    """Every results column created by the migrations has a description (keep exports.py and
+    the README's table docs in step when a migration adds one)."""
+    warehouse = make_warehouse("docs", data=False)
+    with duckdb.connect(warehouse, read_only=True) as con:
+        for table in results_tables(con):
+            assert table in TABLE_DOCS, f"{table}: add it to tasks/report/exports.TABLE_DOCS"
+            cols = {c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()}
+            missing = cols - set(TABLE_DOCS[table][1])
+            assert not missing, f"{table}: describe {sorted(missing)} in TABLE_DOCS"
+
+
+def test_sheet_names_fit_excel():
+    used: set[str] = {"about"}
+    long = "results." + "x" * 40
+    a, b = sheet_name(long, used), sheet_name(long, used)
+    assert len(a) <= 31 and len(b) <= 31 and a != b
+
+
+def test_xlsx_replaces_atomically(warehouse, tmp_path):
+    target = tmp_path / "r.xlsx"
+    target.write_bytes(b"old")
+    sheets = export_xlsx(warehouse, target, run_id="r1")
+    assert "grp_by_year" in sheets
+    assert target.read_bytes()[:2] == b"PK"  # a zip (xlsx), not the old bytes
+    assert not list(tmp_path.glob(".*.tmp"))
