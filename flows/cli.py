@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from flows import report as report_cmd
+from flows import serve as serve_cmd
 from flows import survey as survey_cmd
 
 DEFAULT_WAREHOUSE = "warehouse/monotowns.duckdb"
@@ -95,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="wait this long for another writer before failing (default 30)",
     )
+    run.add_argument("--no-report", action="store_true", help="skip the HTML report and exports")
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
     query = sub.add_parser(
@@ -137,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     corr.add_argument("--conf-level", type=float, default=0.95, metavar="LEVEL")
     corr.add_argument("--json", action="store_true", help="print one JSON object")
     survey_cmd.add_parser(sub)
+    report_cmd.add_parser(sub)
+    serve_cmd.add_parser(sub)
     return parser
 
 
@@ -196,6 +201,7 @@ def cmd_run(args) -> int:
             indicators=args.indicator,
             taldau_towns=args.taldau_towns,
             taldau_indicators=args.taldau_indicators,
+            report=not args.no_report,
         )
     except WarehouseBusy as exc:
         print(f"monotowns run: {exc}", file=sys.stderr)
@@ -212,6 +218,8 @@ def cmd_run(args) -> int:
     counts = summary.row_counts
     print(f"run {summary.run_id}: {summary.status}")
     print(f"warehouse: {Path(warehouse).resolve()}")
+    if summary.report:
+        print(f"report: {Path(summary.report).resolve()}")
     print(
         f"quality issues: {summary.issues_by_severity.get('error', 0)} error(s), "
         f"{summary.issues_by_severity.get('warning', 0)} warning(s) "
@@ -326,6 +334,8 @@ COMMANDS = {
     "validate": cmd_validate,
     "correlate": cmd_correlate,
     "survey": survey_cmd.run,
+    "report": report_cmd.run,
+    "serve": serve_cmd.run_serve,
 }
 
 
