@@ -57,6 +57,13 @@ def test_default_run_records_labour_warnings(default_run):
     ] + [("unemployed_matches", f"khromtau|{y}", "warning") for y in (2021, 2022)]
 
 
+def test_report_is_published_with_the_run(default_run):
+    w, summary = default_run
+    html = w.parent / "report" / "report.html"
+    assert summary.report == str(html) and html.stat().st_size > 10_000
+    assert (w.parent / "report" / "parquet" / "results.grp_by_year.parquet").exists()
+
+
 def test_raw_payloads_are_kept(default_run):
     w, _ = default_run
     [(n, missing)] = rows(w, "SELECT count(*), count(*) FILTER (content IS NULL) FROM raw.payload")
@@ -66,10 +73,10 @@ def test_raw_payloads_are_kept(default_run):
 
 def test_second_run_is_idempotent(tmp_path):
     w = tmp_path / "w.duckdb"
-    refresh(warehouse=str(w))
+    refresh(warehouse=str(w), report=False)
     before = core_and_results(w)
     issues_before = rows(w, "SELECT count(*) FROM meta.quality_issue")
-    refresh(warehouse=str(w))
+    refresh(warehouse=str(w), report=False)
     assert core_and_results(w) == before
     assert rows(w, "SELECT count(*) FROM meta.quality_issue") == issues_before
     assert rows(w, "SELECT count(*) FROM meta.pipeline_run")[0][0] == 2
@@ -83,9 +90,11 @@ def test_second_run_is_idempotent(tmp_path):
         ("khromtau,labour_active,2019,13.5", "unique_key"),
     ],
 )
-def test_bad_file_is_refused_and_warehouse_unchanged(tmp_path, capsys, bad_line, check):
+def test_bad_file_is_refused_and_warehouse_unchanged(
+    default_run, tmp_path, capsys, bad_line, check
+):
     w = tmp_path / "w.duckdb"
-    refresh(warehouse=str(w))
+    shutil.copyfile(default_run[0], w)  # a published warehouse, as a default run leaves it
     before = core_and_results(w)
     folder = tmp_path / "in"
     folder.mkdir()
@@ -114,7 +123,7 @@ def test_files_source_with_good_folder(tmp_path):
     folder = tmp_path / "in"
     shutil.copytree(bundled_dir(), folder)
     w = tmp_path / "w.duckdb"
-    summary = refresh(warehouse=str(w), source="files", input_dir=str(folder))
+    summary = refresh(warehouse=str(w), source="files", input_dir=str(folder), report=False)
     assert summary.status == "completed"
     assert rows(w, "SELECT DISTINCT source FROM core.observation") == [("files",)]
 

@@ -47,6 +47,7 @@ def storm_run(tmp_path_factory):
             "khromtau",
             "--archive",
             str(archive),
+            "--no-report",
         ]
         code = main([*args, "--warehouse", str(w), "--taldau-url", fake.base_url])
         requests_seen = len(fake.log)
