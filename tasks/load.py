@@ -6,6 +6,7 @@ Loads are idempotent: reloading the same inputs leaves identical core and result
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable
@@ -112,6 +113,13 @@ OBS_COLS = [
 ]
 
 
+def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a registered frame; in a transaction aborted by an error DuckDB refuses even that,
+    and raising here would hide the error that aborted it (e.g. a duplicate key)."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.unregister(name)
+
+
 def _q(col: str) -> str:
     return f'"{col}"'
 
@@ -131,7 +139,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, key:
             f"ON CONFLICT ({', '.join(map(_q, key))}) {conflict}"
         )
     finally:
-        con.unregister("_upsert")
+        _unregister(con, "_upsert")
 
 
 def payload_rows(payloads: Iterable[Payload], archive_paths: dict[str, str], run_id: str):
@@ -169,7 +177,7 @@ def record_payloads(con, payloads: list[Payload], archive_paths: dict[str, str],
             "content, first_run_id FROM _raw ON CONFLICT (content_hash) DO NOTHING"
         )
     finally:
-        con.unregister("_raw")
+        _unregister(con, "_raw")
 
 
 def issue_id(issue: Issue) -> str:
@@ -214,7 +222,7 @@ def record_issues(con, issues: list[Issue], run_id: str, now: str) -> None:
             "last_seen_at = excluded.last_seen_at, message = excluded.message"
         )
     finally:
-        con.unregister("_qi")
+        _unregister(con, "_qi")
 
 
 def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str, int]:
@@ -222,10 +230,8 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
 
     An unchanged value keeps its vintage and run, so a re-run changes nothing.
     """
-    frame = obs.copy()
-    frame["run_id"] = run_id
-    frame["vintage"] = pd.to_datetime(frame["vintage"], utc=True)
-    frame = frame[OBS_COLS]
+    # assign, not copy(): with copy-on-write the 10M-row input is not duplicated
+    frame = obs.assign(run_id=run_id, vintage=pd.to_datetime(obs["vintage"], utc=True))[OBS_COLS]
     con.register("_obs", frame)
     try:
         key = (
@@ -236,24 +242,27 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
             "(o.value IS DISTINCT FROM n.value OR o.value_status <> n.value_status "
             "OR o.raw_value IS DISTINCT FROM n.raw_value OR o.unit <> n.unit)"
         )
-        revised = con.execute(
+        # counts from the INSERT's own result row: RETURNING would ship every row to Python
+        (revised,) = con.execute(
             f"INSERT INTO core.observation_history SELECT o.*, ?::TIMESTAMPTZ, ? "
-            f"FROM core.observation o JOIN _obs n ON {key} WHERE {changed} RETURNING 1",
+            f"FROM core.observation o JOIN _obs n ON {key} WHERE {changed}",
             [now, run_id],
-        ).fetchall()
+        ).fetchone()
         con.execute(f"DELETE FROM core.observation o USING _obs n WHERE {key} AND {changed}")
-        inserted = con.execute(
+        (inserted,) = con.execute(
             f"INSERT INTO core.observation SELECT * FROM _obs n WHERE NOT EXISTS "
-            f"(SELECT 1 FROM core.observation o WHERE {key}) RETURNING 1"
-        ).fetchall()
-        # notes and provenance text may be corrected without a new vintage
+            f"(SELECT 1 FROM core.observation o WHERE {key})"
+        ).fetchone()
+        # notes and provenance text may be corrected without a new vintage (rows whose text
+        # differs only: rewriting every row would rewrite the whole table on each run)
         con.execute(
             f"UPDATE core.observation o SET note = n.note, source_ref = n.source_ref "
-            f"FROM _obs n WHERE {key}"
+            f"FROM _obs n WHERE {key} AND (o.note IS DISTINCT FROM n.note "
+            f"OR o.source_ref IS DISTINCT FROM n.source_ref)"
         )
     finally:
-        con.unregister("_obs")
-    return {"observations_new_or_revised": len(inserted), "observations_revised": len(revised)}
+        _unregister(con, "_obs")
+    return {"observations_new_or_revised": inserted, "observations_revised": revised}
 
 
 def load_core(con, frames: dict[str, pd.DataFrame], run_id: str, now: str) -> dict[str, int]:
@@ -286,7 +295,7 @@ def replace_results(con, results: dict[str, pd.DataFrame]) -> dict[str, int]:
             try:
                 con.execute(f"INSERT INTO {table} SELECT * FROM _res")
             finally:
-                con.unregister("_res")
+                _unregister(con, "_res")
         counts[table] = len(frame)
     return counts
 

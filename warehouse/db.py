@@ -136,27 +136,42 @@ def prepare_staging(warehouse: str | Path) -> Path:
     """Copy the published warehouse (if any) to the staging path and migrate it there.
 
     Call only while holding :func:`writer_lock`. A stale staging file from a crashed run is
-    discarded.
+    discarded. A write-ahead log next to the published file (left by another client that opened
+    it read-write and crashed) is copied along, so its committed changes are not lost.
     """
     warehouse = Path(warehouse)
     staging = staging_path(warehouse)
-    for stale in (staging, staging.with_name(staging.name + ".wal")):
+    for stale in (staging, _wal(staging)):
         stale.unlink(missing_ok=True)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     if warehouse.exists():
         shutil.copyfile(warehouse, staging)
+        if _wal(warehouse).exists():
+            shutil.copyfile(_wal(warehouse), _wal(staging))
     with duckdb.connect(str(staging)) as con:
         migrate(con)
     return staging
 
 
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
 def publish(staging: str | Path, warehouse: str | Path) -> None:
-    """Atomically replace ``warehouse`` with the fully written ``staging`` file."""
+    """Atomically replace ``warehouse`` with the fully written ``staging`` file.
+
+    A write-ahead log of the old file must not stay next to the new one (DuckDB would refuse to
+    open the pair, so every reader would fail): it is moved aside to ``<warehouse>.wal.superseded``
+    first (its committed changes were copied into staging by :func:`prepare_staging`).
+    """
     staging = Path(staging)
     with duckdb.connect(str(staging)) as con:
         con.execute("CHECKPOINT")
     with open(staging, "rb") as fh:
         os.fsync(fh.fileno())
+    old_wal = _wal(Path(warehouse))
+    if old_wal.exists():
+        os.replace(old_wal, old_wal.with_name(old_wal.name + ".superseded"))
     os.replace(staging, warehouse)
     dir_fd = os.open(Path(warehouse).parent, os.O_RDONLY)
     try:
