@@ -347,7 +347,7 @@ def test_serve_runs_manual_refresh_and_stops_cleanly(tmp_path, port, steps, proc
     )
     steps(f"SIGINT to serve (pid {again.pid})")
     os.kill(again.pid, signal.SIGINT)
-    assert again.wait(30) == 0
+    assert again.wait(90) == 0  # generous: the runner's shutdown is slow on a loaded machine
     assert "monotowns serve: stopped" in again_log.read_text()
     steps("serve exited 0 after SIGINT")
     # schedules stay active after a stop (a run due while serve is down starts when it is back)
