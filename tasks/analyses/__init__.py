@@ -21,22 +21,56 @@ def read(path: str, sql: str) -> pd.DataFrame:
         return con.execute(sql).df()
 
 
+# Per (town, indicator, year) the analyses use one value: an analyst's file first, then the
+# study's bundled data, then Taldau. Taldau rows at oblast level (dic 67: labour, GRP) are
+# proxies for the whole oblast: they stay in core.observation but never enter a town's series.
+SOURCE_PRIORITY = ("files", "bundled", "taldau")
+
+
+def _oblast_proxies() -> set[str]:
+    from tasks.sources.taldau.registry import load_indicators
+
+    return {i.indicator_id for i in load_indicators() if i.territory_dic != 68}
+
+
+def one_value_per_cell(observations: pd.DataFrame, indicator_ids) -> pd.DataFrame:
+    """Rows of ``indicator_ids``, one per (town, indicator, year), by :data:`SOURCE_PRIORITY`."""
+    sub = observations[observations["indicator_id"].isin(list(indicator_ids))]
+    proxy = sub["source"].eq("taldau") & sub["indicator_id"].isin(_oblast_proxies())
+    sub = sub[~proxy]
+    rank = (
+        sub["source"]
+        .map({s: i for i, s in enumerate(SOURCE_PRIORITY)})
+        .fillna(len(SOURCE_PRIORITY))
+    )
+    order = sub.assign(_rank=rank).sort_values("_rank", kind="stable")
+    return order.drop_duplicates(["town_id", "indicator_id", "year"]).drop(columns="_rank")
+
+
 def _observations(path: str) -> pd.DataFrame:
     return read(path, "SELECT * FROM core.observation")
 
 
+def _with_source(result: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """Add the source(s) each result row was computed from (``bundled``, ``bundled+files``)."""
+    used = obs.groupby(["town_id", "year"])["source"].agg(lambda s: "+".join(sorted(set(s))))
+    keys = pd.MultiIndex.from_frame(result[["town_id", "year"]])
+    return result.assign(source=used.reindex(keys).to_numpy())
+
+
 def run_grp(path: str) -> dict[str, pd.DataFrame]:
     """GRP totals, growth, HHI and sector shares."""
-    obs = _observations(path)
+    obs = one_value_per_cell(_observations(path), grp.SECTORS)
     return {
-        "results.grp_by_year": grp.grp_by_year(obs),
-        "results.grp_sector_share": grp.grp_sector_share(obs),
+        "results.grp_by_year": _with_source(grp.grp_by_year(obs), obs),
+        "results.grp_sector_share": _with_source(grp.grp_sector_share(obs), obs),
     }
 
 
 def run_labour(path: str) -> dict[str, pd.DataFrame]:
     """Labour-market series with implied values."""
-    return {"results.labour_market": labour.labour_market(_observations(path))}
+    obs = one_value_per_cell(_observations(path), labour.INDICATORS)
+    return {"results.labour_market": _with_source(labour.labour_market(obs), obs)}
 
 
 def run_perception(path: str) -> dict[str, pd.DataFrame]:
@@ -52,7 +86,8 @@ def _study_inputs(path: str) -> dict[str, pd.DataFrame]:
         "perception": read(path, "SELECT * FROM core.survey_perception_count"),
         "scores": read(path, "SELECT * FROM core.survey_support_score_count"),
         "paired": read(path, "SELECT * FROM core.survey_paired_value"),
-        "observations": _observations(path),
+        # the study's analyses and the audit use the study's own inputs only
+        "observations": read(path, "SELECT * FROM core.observation WHERE source = 'bundled'"),
     }
 
 
@@ -61,8 +96,10 @@ def run_study(path: str) -> dict[str, pd.DataFrame]:
     from tasks.analyses import study
 
     inp = _study_inputs(path)
-    return {"results.correlation": study.study_correlations(**inp),
-            "results.support_measure": study.support_measures(inp["scores"])}
+    return {
+        "results.correlation": study.study_correlations(**inp),
+        "results.support_measure": study.support_measures(inp["scores"]),
+    }
 
 
 def run_reproduction(path: str) -> dict[str, pd.DataFrame]:
@@ -79,8 +116,11 @@ def run_hypotheses(path: str) -> dict[str, pd.DataFrame]:
     from tasks.analyses import hypotheses
 
     inp = _study_inputs(path)
-    return {"results.hypothesis": hypotheses.hypothesis_tests(
-        inp["perception"], inp["scores"], inp["table5"], inp["observations"])}
+    return {
+        "results.hypothesis": hypotheses.hypothesis_tests(
+            inp["perception"], inp["scores"], inp["table5"], inp["observations"]
+        )
+    }
 
 
 ANALYSES: dict[str, Callable[[str], dict[str, pd.DataFrame]]] = {

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 
 from schemas.inputs import RATE_TOLERANCE_PP, UNEMPLOYED_TOLERANCE_PERSONS
-from tasks.validate import labour_wide
+from tasks.validate import LABOUR, labour_wide
+
+INDICATORS = (*LABOUR, "labour_self_employed")
 
 
 def labour_market(observations: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "town x year",
         {
             "town_id": "town (core.town)",
+            "source": "source(s) of the row's values (per cell: files, bundled, Taldau)",
             "year": "calendar year",
             "industry": "GRP, industry (mln KZT), as printed in the study's Table 1",
             "mining": "GRP, mining (mln KZT)",
@@ -41,6 +42,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "town x year x sector",
         {
             "town_id": "town (core.town)",
+            "source": "source(s) of the row's values (per cell: files, bundled, Taldau)",
             "year": "calendar year",
             "sector": "industry | mining | manufacturing | services",
             "value": "GRP of the sector (mln KZT)",
@@ -53,6 +55,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "town x year (missing years stay missing)",
         {
             "town_id": "town (core.town)",
+            "source": "source(s) of the row's values (per cell: files, bundled, Taldau)",
             "year": "calendar year",
             "active_thousand": "economically active population (thousand persons)",
             "employed_thousand": "employed population (thousand persons)",
