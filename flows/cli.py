@@ -180,7 +180,9 @@ def cmd_run(args) -> int:
         print("monotowns run: --source files needs --input DIR", file=sys.stderr)
         return 2
     if not args.verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # the CLI prints its own summary and every blocking error; Prefect's log (with the
+        # flow's traceback) is for -v
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     # no telemetry from the temporary local Prefect server (and no failed DNS look-ups offline)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.refresh import RunFailed, refresh
@@ -212,6 +214,16 @@ def cmd_run(args) -> int:
             f'details: monotowns query --warehouse {warehouse} "SELECT file, file_row, '
             f"column_name, check_name, message FROM meta.quality_issue WHERE severity = "
             f"'error' ORDER BY last_seen_at DESC\"",
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as exc:  # an unexpected failure: recorded as a failed run, shown plainly
+        if args.verbose:
+            raise
+        print(
+            f"monotowns run failed: unexpected {type(exc).__name__}: {exc}\n"
+            "the warehouse is unchanged and the failed run is recorded in meta.pipeline_run; "
+            "run again with -v for the traceback",
             file=sys.stderr,
         )
         return 1
