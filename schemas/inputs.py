@@ -31,6 +31,23 @@ RATE_TOLERANCE_PP = 0.1
 # Frame-level checks and the column each one judges (for messages and quality rows).
 CHECK_COLUMN: dict[str, str] = {"value_missing": "value", "rate_at_most_100": "value"}
 
+# Columns of conformed observations, the shape every source's rows take before loading into
+# core.observation (which adds the run_id).
+OBSERVATION_COLUMNS: list[str] = [
+    "town_id",
+    "indicator_id",
+    "year",
+    "value",
+    "value_status",
+    "raw_value",
+    "unit",
+    "source",
+    "source_ref",
+    "vintage",
+    "payload_hash",
+    "note",
+]
+
 RULES: dict[str, str] = {
     "type:number": "must be a number (decimal comma or point; spaces only as thousands groups)",
     "type:int": "must be a whole number",

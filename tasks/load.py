@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from schemas.inputs import OBSERVATION_COLUMNS
 from tasks.parse import Issue
 from tasks.sources.base import Payload
 
@@ -96,21 +97,7 @@ KEYS: dict[str, list[str]] = {
     "core.survey_paired_value": ["survey_id", "row"],
     "core.published_number": ["source_table", "statistic"],
 }
-OBS_COLS = [
-    "town_id",
-    "indicator_id",
-    "year",
-    "value",
-    "value_status",
-    "raw_value",
-    "unit",
-    "source",
-    "source_ref",
-    "vintage",
-    "run_id",
-    "payload_hash",
-    "note",
-]
+OBS_COLS = [*OBSERVATION_COLUMNS[:-2], "run_id", *OBSERVATION_COLUMNS[-2:]]  # table order
 
 
 def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:

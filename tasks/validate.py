@@ -18,6 +18,7 @@ from scipy.stats import rankdata
 from schemas.inputs import (
     ANSWERS,
     CHECK_COLUMN,
+    OBSERVATION_COLUMNS,
     RULES,
     InputSpec,
     input_specs,
@@ -521,20 +522,7 @@ def conform_observations(batch: Batch) -> pd.DataFrame:
     obs["payload_hash"] = payload.content_hash
     obs["vintage"] = payload.fetched_at
     obs["note"] = obs["note"].replace("", None)
-    cols = [
-        "town_id",
-        "indicator_id",
-        "year",
-        "value",
-        "value_status",
-        "raw_value",
-        "unit",
-        "source",
-        "source_ref",
-        "vintage",
-        "payload_hash",
-        "note",
-    ]
+    cols = OBSERVATION_COLUMNS
     key = ["town_id", "indicator_id", "year"]
     out = obs[cols]
     # keys are unique here (a duplicate is an error), so an already sorted file keeps its order
@@ -591,19 +579,6 @@ def validate_parsed_observations(
     if not batch.errors:
         batch.issues += cross_checks(batch)
     frame["vintage"] = frame["payload_hash"].map(vintage_of or {})
-    cols = [
-        "town_id",
-        "indicator_id",
-        "year",
-        "value",
-        "value_status",
-        "raw_value",
-        "unit",
-        "source",
-        "source_ref",
-        "vintage",
-        "payload_hash",
-        "note",
-    ]
+    cols = OBSERVATION_COLUMNS
     batch.frames["observations"] = frame[cols]
     return batch

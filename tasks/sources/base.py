@@ -78,7 +78,8 @@ class Payload:
         return d
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a fsynced temporary file and ``os.replace``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
@@ -101,10 +102,8 @@ def archive_payload(payload: Payload, archive_dir: str | Path) -> Path:
     base = Path(archive_dir) / payload.source
     target = base / payload.content_hash
     if not target.exists():
-        _atomic_write(target, payload.data)
+        atomic_write(target, payload.data)
     sidecar = base / f"{payload.content_hash}.json"
     if not sidecar.exists():
-        _atomic_write(
-            sidecar, json.dumps(payload.describe(), ensure_ascii=False, indent=1).encode()
-        )
+        atomic_write(sidecar, json.dumps(payload.describe(), ensure_ascii=False, indent=1).encode())
     return target

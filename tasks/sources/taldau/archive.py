@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tasks.sources.base import Payload, archive_payload, sha256_bytes
+from tasks.sources.base import Payload, archive_payload, atomic_write, sha256_bytes
 
 SOURCE = "taldau"
 
@@ -104,20 +102,6 @@ class ArchivedResponse:
         return self.fetched_at[:10]
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class RequestArchive:
     """Request-keyed index over the content-addressed payload archive.
 
@@ -154,7 +138,7 @@ class RequestArchive:
         if entry.ok:
             latest_ok = asdict(entry)
         meta = {**asdict(entry), "latest_ok": latest_ok}
-        _atomic_write(
+        atomic_write(
             self.meta_path(entry.request_hash),
             json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"),
         )
