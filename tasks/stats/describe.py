@@ -8,44 +8,16 @@ data problems (too few observations) give NaN.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from tasks.stats.correlation import _as_float_vector as _float_vector
+from tasks.stats.correlation import _check_conf_level
+
 __all__ = ["fisher_z_ci", "holm", "mean_ci", "median_from_counts"]
-
-
-def _check_conf_level(conf_level: float) -> float:
-    if (
-        isinstance(conf_level, bool)
-        or not isinstance(conf_level, Real)
-        or not np.isfinite(conf_level)
-        or not 0.0 < float(conf_level) < 1.0
-    ):
-        raise ValueError(f"conf_level must be a number in (0, 1), got {conf_level!r}")
-    return float(conf_level)
-
-
-def _float_vector(values: Any, name: str) -> np.ndarray:
-    try:
-        if isinstance(values, (pd.Series, pd.Index)):
-            arr = values.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            try:
-                arr = np.asarray(values, dtype=float)
-            except (TypeError, ValueError):
-                series = pd.Series(np.asarray(values, dtype=object).ravel())
-                arr = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric: {exc}") from exc
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
-    return arr
 
 
 def _frequency_table(levels: Any, counts: Any) -> tuple[np.ndarray, np.ndarray]:
