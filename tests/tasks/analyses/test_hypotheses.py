@@ -1,7 +1,5 @@
 """H1-H4: tests from frequency tables, Holm adjustment, the decision rule and the verdicts."""
 
-from datetime import date
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -9,11 +7,7 @@ import pytest
 from scipy import stats
 
 from tasks.analyses import ANALYSES, hypotheses, study
-from tasks.load import load_core, replace_results
-from tasks.sources.base import utc_now
-from tasks.sources.bundled import read_bundled
-from tasks.validate import validate_payloads
-from warehouse.db import migrate
+from tasks.load import replace_results
 
 S = study.STUDY_SURVEY
 INFO = [2, 1, 3, 2, 5, 6, 7, 8, 9, 7]  # Table 7, information and consulting support
@@ -57,18 +51,6 @@ H_DIRECT = hypotheses.Hypothesis("H", "s", "score", "m", measures_effect=True)
 )
 def test_decision_rule(p_adj, effect, h, n, want):
     assert hypotheses.verdict(p_adj, effect, h, n) == want
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    """A warehouse with the bundled study data loaded into core (no results yet)."""
-    path = str(tmp_path_factory.mktemp("hyp") / "w.duckdb")
-    batch = validate_payloads(read_bundled(), today=date.today())
-    assert not batch.errors
-    with duckdb.connect(path) as con:
-        migrate(con)
-        load_core(con, batch.frames, "test-run", utc_now())
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,5 @@
 """The reproduction audit: every published number recomputed from the inputs, never copied."""
 
-from datetime import date
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -9,11 +7,7 @@ import pytest
 from scipy import stats
 
 from tasks.analyses import ANALYSES, _study_inputs, read, reproduction
-from tasks.load import load_core, replace_results
-from tasks.sources.base import utc_now
-from tasks.sources.bundled import read_bundled
-from tasks.validate import validate_payloads
-from warehouse.db import migrate
+from tasks.load import replace_results
 
 # Inputs typed inline (the study's Tables 5, 7 and 8) for independent reference values.
 JOB = np.array([10, 10, 13, 13, 4.0])
@@ -29,18 +23,6 @@ TABLE7 = {
 X8 = np.array([1, 1, 2, 3, 6, 10, 10, 1, 2, 2, 4, 10, 10, 10, 1, 1, 1, 3, 10, 10, 10.0])
 Y8 = np.array([1, 2, 3, 5, 10, 10, 10, 1, 1, 2, 3, 10, 10, 10, 1, 1, 2, 2, 10, 10, 10.0])
 SK = np.mean([np.corrcoef(np.arange(1, 11), c)[0, 1] for c in TABLE7.values()])
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    """A warehouse with the bundled study data loaded into core (no results yet)."""
-    path = str(tmp_path_factory.mktemp("audit") / "w.duckdb")
-    batch = validate_payloads(read_bundled(), today=date.today())
-    assert not batch.errors
-    with duckdb.connect(path) as con:
-        migrate(con)
-        load_core(con, batch.frames, "test-run", utc_now())
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,5 @@
 """The study's analyses (Tables 5-9, GRP vs unemployment) on tiny frames and a warehouse."""
 
-from datetime import date
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -9,12 +7,8 @@ import pytest
 from scipy import stats
 
 from tasks.analyses import ANALYSES, study
-from tasks.load import load_core, replace_results
-from tasks.sources.base import utc_now
-from tasks.sources.bundled import read_bundled
+from tasks.load import replace_results
 from tasks.stats.correlation import COLUMNS
-from tasks.validate import validate_payloads
-from warehouse.db import migrate
 
 S = study.STUDY_SURVEY
 ANSWERS = [
@@ -180,18 +174,6 @@ def test_grp_vs_unemployment_both_definitions_overlapping_years():
 
 
 # ------------------------------------------------------------- on a real warehouse
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    """A warehouse with the bundled study data loaded into core (no results yet)."""
-    path = str(tmp_path_factory.mktemp("study") / "w.duckdb")
-    batch = validate_payloads(read_bundled(), today=date.today())
-    assert not batch.errors
-    with duckdb.connect(path) as con:
-        migrate(con)
-        load_core(con, batch.frames, "test-run", utc_now())
-    return path
 
 
 def test_study_analysis_writes_its_results_tables(warehouse):
