@@ -246,7 +246,7 @@ def type_frame(
             for i in values.index[values.eq("")]:
                 issue(
                     "required",
-                    f"{filename} row {i + 2}, column {col}: {RULES['required']}",
+                    f"{filename} row {i + 2}, column {col}: {RULES['required']} [required]",
                     row=i,
                     column=col,
                     observed="",
@@ -258,7 +258,8 @@ def type_frame(
             for i, v in values[bad].items():
                 issue(
                     "type:number",
-                    f"{filename} row {i + 2}, column {col}: {v!r} {RULES['type:number']}",
+                    f"{filename} row {i + 2}, column {col}: {v!r} "
+                    f"{RULES['type:number']} [type:number]",
                     row=i,
                     column=col,
                     observed=v,
@@ -269,7 +270,8 @@ def type_frame(
                 for i, v in values[frac].items():
                     issue(
                         "type:int",
-                        f"{filename} row {i + 2}, column {col}: {v!r} {RULES['type:int']}",
+                        f"{filename} row {i + 2}, column {col}: {v!r} "
+                        f"{RULES['type:int']} [type:int]",
                         row=i,
                         column=col,
                         observed=v,
@@ -285,7 +287,7 @@ def type_frame(
             for i, v in values[~ok].items():
                 issue(
                     "type:bool",
-                    f"{filename} row {i + 2}, column {col}: {v!r} {RULES['type:bool']}",
+                    f"{filename} row {i + 2}, column {col}: {v!r} {RULES['type:bool']} [type:bool]",
                     row=i,
                     column=col,
                     observed=v,
