@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import datetime as dt
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,7 +175,30 @@ def serve(warehouse: str, config: str | Path = DEFAULT_CONFIG, *, limit: int = 1
     from prefect import serve as prefect_serve
 
     deployments = build_deployments(warehouse, config)
+    _route_sigint_to_sigterm_handler()
     prefect_serve(*deployments, limit=limit, pause_on_shutdown=False)
+
+
+def _route_sigint_to_sigterm_handler() -> None:
+    """Make Ctrl-C take the runner's graceful SIGTERM path.
+
+    Prefect's runner installs a SIGTERM handler that stops it from any phase; a bare
+    KeyboardInterrupt can be swallowed while the runner is starting up (seen in the loopback
+    test: a SIGINT 2 s after start left the process serving).
+    """
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def on_sigint(signum, frame):
+        handler = signal.getsignal(signal.SIGTERM)
+        if callable(handler):
+            handler(signal.SIGTERM, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
 
 
 # ---------------------------------------------------------------- command line
@@ -289,6 +313,9 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown
         pass
+    except SystemExit as exc:  # the runner's signal handler before it had started
+        if exc.code not in (0, None):
+            raise
     print(
         "monotowns serve: stopped (schedules stay active: a run that falls due while serve "
         "is down starts, late, when it is back)",
