@@ -248,19 +248,21 @@ def cmd_run(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from warehouse.db import WarehouseMissing, connect_readonly
+    import duckdb
+
+    from warehouse.db import WarehouseMissing, connect_readonly, read_with_retry
 
     warehouse = resolve_warehouse(args.warehouse)
+
+    def read():
+        with connect_readonly(warehouse) as con:
+            return con.execute(args.sql).df()
+
     try:
-        con = connect_readonly(warehouse)
+        frame = read_with_retry(read)
     except WarehouseMissing as exc:
         print(f"monotowns query: {exc}", file=sys.stderr)
         return 1
-    import duckdb
-
-    try:
-        with con:
-            frame = con.execute(args.sql).df()
     except duckdb.Error as exc:
         print(f"monotowns query: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -78,15 +78,26 @@ def reader(kind: str, warehouse: str, stopfile: str, out: str, pause: float = 0.
             stats["missing"] += 1
             time.sleep(0.01)
             continue
-        try:
-            if kind == "external":
+
+        def read_once():
+            if kind == "external":  # the README's recipe: read-only, a new read on IO Error
                 con = duckdb.connect(warehouse, read_only=True)
             else:
                 con = db.connect_readonly(warehouse)
             try:
-                state, problem = read_state(con)
+                return read_state(con)
             finally:
                 con.close()
+
+        def counted_read():
+            try:
+                return read_once()
+            except duckdb.IOException:
+                stats["retried_reads"] += 1  # a publish swapped the file while connecting
+                raise
+
+        try:
+            state, problem = db.read_with_retry(counted_read)
             stats["queries"] += 1
             states[repr(state[:3])] += 1
             if problem:

@@ -111,6 +111,7 @@ def test_publish_storm_readers_never_blocked(tmp_path, plain_env, capsys):
     ext, sbx, held = res["external"], res["sandboxed"], res["held"]
     reads = ext.get("queries", 0) + sbx.get("queries", 0)
     lock_errors = ext.get("lock_errors", 0) + sbx.get("lock_errors", 0)
+    retried = ext.get("retried_reads", 0) + sbx.get("retried_reads", 0)
     other = ext.get("other_errors", 0) + sbx.get("other_errors", 0)
     states = set(ext["states"]) | set(sbx["states"])
     say(
@@ -118,6 +119,7 @@ def test_publish_storm_readers_never_blocked(tmp_path, plain_env, capsys):
         f"publish storm: {PUBLICATIONS} publications in {elapsed:.1f} s; reads: external "
         f"{ext.get('queries', 0)}, sandboxed {sbx.get('queries', 0)}, held connection "
         f"{held.get('queries', 0)}; lock errors: {lock_errors}; other errors: {other}; "
+        f"reads retried after a publish swapped the file while connecting: {retried}; "
         f"distinct states seen: {len(states)}",
     )
     assert lock_errors == 0 and other == 0, ext["errors"] + sbx["errors"]
