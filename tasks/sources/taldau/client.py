@@ -198,14 +198,7 @@ class TaldauClient:
         """``GetIndexPeriods`` for one segment (``terms`` = its roots, ``dic_ids`` = its dics)."""
         return self.request(
             "GetIndexPeriods",
-            {
-                "p_measure_id": measure_id,
-                "p_index_id": index_id,
-                "p_period_id": period_id,
-                "p_terms": _join(terms),
-                "p_term_id": term_id,
-                "p_dicIds": _join(dic_ids),
-            },
+            _segment_params(index_id, period_id, terms, dic_ids, term_id, measure_id),
         )
 
     def get_index_data(
@@ -237,12 +230,7 @@ class TaldauClient:
         return self.request(
             "GetIndexTreeData",
             {
-                "p_measure_id": measure_id,
-                "p_index_id": index_id,
-                "p_period_id": period_id,
-                "p_terms": _join(terms),
-                "p_term_id": term_id,
-                "p_dicIds": _join(dic_ids),
+                **_segment_params(index_id, period_id, terms, dic_ids, term_id, measure_id),
                 "idx": idx,
                 "p_parent_id": "" if parent_id is None else parent_id,
             },
@@ -422,6 +410,25 @@ class TaldauClient:
         )
         err.payloads = error_payloads  # error bodies, also in the archive
         raise err
+
+
+def _segment_params(
+    index_id: int,
+    period_id: int,
+    terms: Sequence[int] | str,
+    dic_ids: Sequence[int] | str,
+    term_id: int,
+    measure_id: int,
+) -> dict[str, Any]:
+    """The ``p_*`` parameters naming one segment (GetIndexPeriods, GetIndexTreeData)."""
+    return {
+        "p_measure_id": measure_id,
+        "p_index_id": index_id,
+        "p_period_id": period_id,
+        "p_terms": _join(terms),
+        "p_term_id": term_id,
+        "p_dicIds": _join(dic_ids),
+    }
 
 
 def _join(values: Sequence[Any] | str) -> str:
