@@ -1,15 +1,18 @@
 """``monotowns`` command line: the composition root for interactive use.
 
-Configuration is resolved here and only here (flags, then environment, then defaults) and passed
-down as plain values. Exit codes: 0 success, 1 the run failed (data or source problem; the
-message says which), 2 usage error.
+Configuration is resolved here and only here, by :func:`flows.settings.resolve_settings` (flags,
+then environment, then defaults), into one frozen :class:`~flows.settings.Settings` passed down
+to every command. Command modules (:mod:`flows.survey`, :mod:`flows.report`,
+:mod:`flows.serve`) take their shared options from :mod:`flows.options` and never import this
+module. Exit codes: 0 success, 1 the run failed (data or source problem; the message says
+which), 2 usage error. Commands import their heavy dependencies (Prefect, DuckDB, pandas) when
+they run, so ``--help`` and the light commands start quickly.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -17,23 +20,9 @@ from pathlib import Path
 from flows import report as report_cmd
 from flows import serve as serve_cmd
 from flows import survey as survey_cmd
-
-DEFAULT_WAREHOUSE = "warehouse/monotowns.duckdb"
-ENV_WAREHOUSE = "MONOTOWNS_WAREHOUSE"
-ENV_TALDAU_URL = "MONOTOWNS_TALDAU_URL"
-
-
-def resolve_warehouse(flag: str | None) -> str:
-    """``--warehouse``, else ``$MONOTOWNS_WAREHOUSE``, else ``warehouse/monotowns.duckdb``."""
-    return flag or os.environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE
-
-
-def _add_warehouse(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--warehouse",
-        metavar="PATH",
-        help=f"DuckDB warehouse file (default: ${ENV_WAREHOUSE} or {DEFAULT_WAREHOUSE})",
-    )
+from flows.options import add_format, add_lock_timeout, add_warehouse
+from flows.output import clean, print_frame
+from flows.settings import ENV_TALDAU_URL, Settings, resolve_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the refresh flow once (fetch, validate, load, analyse)",
         description="Run the refresh flow once and print a short summary.",
     )
-    _add_warehouse(run)
+    add_warehouse(run)
     run.add_argument(
         "--source",
         choices=["bundled", "files", "taldau"],
@@ -90,13 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--archive", metavar="DIR", help="raw archive folder (default: <warehouse dir>/raw)"
     )
-    run.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=30.0,
-        metavar="SECONDS",
-        help="wait this long for another writer before failing (default 30)",
-    )
+    add_lock_timeout(run)
     run.add_argument("--no-report", action="store_true", help="skip the HTML report and exports")
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
@@ -108,13 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         "read files or load extensions.",
     )
     query.add_argument("sql", metavar="SQL", help="the SQL statement")
-    _add_warehouse(query)
-    query.add_argument(
-        "--format",
-        choices=["table", "csv", "json"],
-        default="table",
-        help="output format (default: table)",
-    )
+    add_warehouse(query)
+    add_format(query, help="output format (default: table)")
 
     val = sub.add_parser(
         "validate",
@@ -145,37 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _clean(v):
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item"):
-        return _clean(v.item())
-    return v
-
-
-def _print_frame(frame, fmt: str) -> None:
-    if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
-    elif fmt == "json":
-        records = [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
-        print(json.dumps(records, ensure_ascii=False, default=str, indent=1))
-    else:
-        import pandas as pd
-
-        with pd.option_context(
-            "display.max_rows",
-            500,
-            "display.max_columns",
-            50,
-            "display.width",
-            200,
-            "display.max_colwidth",
-            80,
-        ):
-            print(frame.to_string(index=False) if len(frame) else "(no rows)")
-
-
-def cmd_run(args) -> int:
+def cmd_run(args, settings: Settings) -> int:
     if args.source == "files" and not args.input:
         print("monotowns run: --source files needs --input DIR", file=sys.stderr)
         return 2
@@ -188,8 +136,7 @@ def cmd_run(args) -> int:
     from flows.refresh import RunFailed, refresh
     from warehouse.db import WarehouseBusy
 
-    warehouse = resolve_warehouse(args.warehouse)
-    taldau_url = args.taldau_url or os.environ.get(ENV_TALDAU_URL)
+    warehouse = settings.warehouse
     try:
         summary = refresh(
             warehouse=warehouse,
@@ -197,7 +144,7 @@ def cmd_run(args) -> int:
             input_dir=args.input,
             archive_dir=args.archive,
             lock_timeout=args.lock_timeout,
-            taldau_url=taldau_url,
+            taldau_url=settings.taldau_url,
             offline=args.offline,
             towns=args.town,
             indicators=args.indicator,
@@ -247,12 +194,12 @@ def cmd_run(args) -> int:
     return 0
 
 
-def cmd_query(args) -> int:
+def cmd_query(args, settings: Settings) -> int:
     import duckdb
 
     from warehouse.db import WarehouseMissing, connect_readonly, read_with_retry
 
-    warehouse = resolve_warehouse(args.warehouse)
+    warehouse = settings.warehouse
 
     def read():
         with connect_readonly(warehouse) as con:
@@ -266,11 +213,11 @@ def cmd_query(args) -> int:
     except duckdb.Error as exc:
         print(f"monotowns query: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    _print_frame(frame, args.format)
+    print_frame(frame, args.format)
     return 0
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args, settings: Settings) -> int:
     from tasks.sources import bundled, files
     from tasks.validate import validate_payloads
 
@@ -289,10 +236,8 @@ def cmd_validate(args) -> int:
     return 1 if batch.errors else 0
 
 
-def cmd_correlate(args) -> int:
-    import pandas as pd
-
-    from tasks.parse import ReadError, parse_number, read_table
+def cmd_correlate(args, settings: Settings) -> int:
+    from tasks.parse import NotANumber, ReadError, read_pairs, read_table
     from tasks.stats.correlation import correlate
 
     path = Path(args.file)
@@ -301,31 +246,32 @@ def cmd_correlate(args) -> int:
     except (OSError, ReadError) as exc:
         print(f"monotowns correlate: {exc}", file=sys.stderr)
         return 1
-    cols = {}
-    for col in (args.x, args.y):
-        if col not in text.columns:
+    try:
+        pairs = read_pairs(text, args.x, args.y, filename=path.name)
+    except KeyError as exc:
+        print(
+            f"monotowns correlate: {path.name} has no column {exc.args[0]!r}; columns: "
+            f"{', '.join(text.columns)}",
+            file=sys.stderr,
+        )
+        return 1
+    except NotANumber as exc:
+        messages = exc.messages()
+        for message in messages[:20]:
+            print(f"monotowns correlate: {message}", file=sys.stderr)
+        if len(messages) > 20:
             print(
-                f"monotowns correlate: {path.name} has no column {col!r}; columns: "
-                f"{', '.join(text.columns)}",
+                f"monotowns correlate: ... and {len(messages) - 20} more cell(s) that are not "
+                "numbers",
                 file=sys.stderr,
             )
-            return 1
-        parsed = text[col].map(parse_number)
-        bad = [i + 2 for i, v in parsed.items() if v is None]
-        if bad:
-            print(
-                f"monotowns correlate: {path.name} column {col!r}: not a number in row(s) "
-                f"{', '.join(map(str, bad[:10]))}",
-                file=sys.stderr,
-            )
-            return 1
-        cols[col] = pd.to_numeric(parsed, errors="coerce")
+        return 1
     if not 0 < args.conf_level < 1:
         print("monotowns correlate: --conf-level must be between 0 and 1", file=sys.stderr)
         return 2
     row = correlate(
-        cols[args.x],
-        cols[args.y],
+        pairs.x,
+        pairs.y,
         method=args.method,
         alternative=args.alternative,
         conf_level=args.conf_level,
@@ -333,12 +279,18 @@ def cmd_correlate(args) -> int:
         x_name=args.x,
         y_name=args.y,
     )
+    row = {**row, "n_dropped": pairs.n_dropped, "dropped": pairs.dropped_note() or None}
     if args.json:
-        keys = ["method", "n", "estimate", "p_value", "ci_low", "ci_high", "ci_level", "note"]
-        print(json.dumps({k: _clean(row[k]) for k in keys}))
+        keys = ["method", "n", "n_dropped", "estimate", "p_value", "ci_low", "ci_high"]
+        keys += ["ci_level", "note", "dropped"]
+        print(json.dumps({k: clean(row[k]) for k in keys}))
     else:
-        for k, v in row.items():
-            print(f"{k:>9}: {v}")
+        order = [k for k in row if k not in ("n_dropped", "dropped")]
+        order.insert(order.index("n") + 1, "n_dropped")
+        for k in order:
+            print(f"{k:>9}: {row[k]}")
+        if row["dropped"]:
+            print(f"{'dropped':>9}: {row['dropped']}")
     return 0
 
 
@@ -354,9 +306,11 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``monotowns`` console script."""
+    """Entry point of the ``monotowns`` console script (the composition root: settings are
+    resolved here, once, from the flags and the environment)."""
     args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    settings = resolve_settings(args, os.environ)
+    return COMMANDS[args.command](args, settings)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,8 +1,8 @@
 """``monotowns report``: the HTML report, charts and exports of a published warehouse.
 
-Registered in :mod:`flows.cli` by ``add_parser(subparsers)``; ``run(args)`` returns the exit
-code (0 written, 1 no warehouse or a section failed to draw, 2 usage error). No Prefect here:
-the command only reads the warehouse (read-only), so it runs while a refresh is writing.
+Registered in :mod:`flows.cli` by ``add_parser(subparsers)``; ``run(args, settings)`` returns
+the exit code (0 written, 1 no warehouse or a section failed to draw, 2 usage error). No Prefect
+here: the command only reads the warehouse (read-only), so it runs while a refresh is writing.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
+
+from flows.options import add_warehouse
+from flows.settings import Settings
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -22,11 +25,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "network needed to view it), each chart as PNG and SVG, every results table as Parquet "
         "and, with --xlsx, all results tables in one workbook. Reads the warehouse read-only.",
     )
-    p.add_argument(
-        "--warehouse",
-        metavar="PATH",
-        help="DuckDB warehouse file (default: $MONOTOWNS_WAREHOUSE or warehouse/monotowns.duckdb)",
-    )
+    add_warehouse(p)
     p.add_argument(
         "--out",
         metavar="DIR",
@@ -40,13 +39,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def run(args) -> int:
+def run(args, settings: Settings) -> int:
     """Run ``monotowns report``; returns the exit code."""
     os.environ.setdefault("MPLBACKEND", "Agg")  # never try a GUI backend (headless servers)
-    from flows.cli import resolve_warehouse
     from tasks.report.build import WarehouseMissing, default_out_dir, publish_report
 
-    warehouse = resolve_warehouse(args.warehouse)
+    warehouse = settings.warehouse
     out = Path(args.out) if args.out else default_out_dir(warehouse)
     if out.exists() and not out.is_dir():
         print(f"monotowns report: --out {out} is a file, not a folder", file=sys.stderr)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from flows.options import add_warehouse
+from flows.settings import Settings, resolve_settings
 
 #: ``prefect.yaml`` of the checkout this module belongs to.
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "prefect.yaml"
@@ -206,8 +210,6 @@ def _route_sigint_to_sigterm_handler() -> None:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register the ``serve`` subcommand on the ``monotowns`` parser."""
-    from flows.cli import _add_warehouse
-
     p = subparsers.add_parser(
         "serve",
         help="run the scheduled and manual refresh deployments from this process",
@@ -219,7 +221,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "Trigger a manual run with `prefect deployment run "
         "refresh/manual-refresh`.",
     )
-    _add_warehouse(p)
+    add_warehouse(p)
     p.add_argument(
         "--config",
         metavar="FILE",
@@ -260,9 +262,13 @@ def _print_next(specs: list[DeploymentSpec], n: int) -> None:
             )
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    """``monotowns serve``: exit 0 after a clean stop, 1 if it cannot start, 2 on usage errors."""
-    from flows.cli import resolve_warehouse
+def run_serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """``monotowns serve``: exit 0 after a clean stop, 1 if it cannot start, 2 on usage errors.
+
+    ``settings`` come from the composition root (:func:`flows.cli.main` or :func:`main`);
+    without them the flags in ``args`` and the defaults apply (no environment is read here).
+    """
+    settings = settings or resolve_settings(args, {})
 
     config = Path(args.config) if args.config else DEFAULT_CONFIG
     try:
@@ -302,7 +308,7 @@ def run_serve(args: argparse.Namespace) -> int:
         )
         return 1
 
-    warehouse = str(Path(resolve_warehouse(args.warehouse)).resolve())
+    warehouse = str(Path(settings.warehouse).resolve())
     print(f"monotowns serve: warehouse {warehouse}; Prefect API {api_url}", flush=True)
     _print_next(specs, 1)
     print("monotowns serve: serving; stop with Ctrl-C or SIGTERM", flush=True)
@@ -329,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="monotowns")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
-    return run_serve(args)
+    return run_serve(args, resolve_settings(args, os.environ))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,7 @@
 """``monotowns survey ...``: import respondent-level survey waves, templates, analyses, tables.
 
-Registered in :mod:`flows.cli` by :func:`add_parser`; :func:`run` returns the exit code
+Registered in :mod:`flows.cli` by :func:`add_parser`; :func:`run` (given the parsed arguments
+and the :class:`~flows.settings.Settings` resolved by the CLI) returns the exit code
 (0 success, 1 the import or run failed -- the message names file, row, column and rule --,
 2 usage error). The import runs without Prefect: plain functions, one writer at a time.
 """
@@ -11,23 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
-
-def _add_warehouse(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--warehouse",
-        metavar="PATH",
-        help="DuckDB warehouse file (default: $MONOTOWNS_WAREHOUSE or warehouse/monotowns.duckdb)",
-    )
-
-
-def _add_lock(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=30.0,
-        metavar="SECONDS",
-        help="wait this long for another writer before failing (default 30)",
-    )
+from flows.options import add_format, add_lock_timeout, add_warehouse
+from flows.output import print_frame
+from flows.settings import Settings
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -67,11 +54,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="flag the wave synthetic (also detected from the file name, a <stem>.meta.json "
         "sidecar or the codebook)",
     )
-    _add_warehouse(imp)
+    add_warehouse(imp)
     imp.add_argument(
         "--archive", metavar="DIR", help="raw archive folder (default: <warehouse dir>/raw)"
     )
-    _add_lock(imp)
+    add_lock_timeout(imp)
     imp.add_argument(
         "--no-analyse",
         action="store_true",
@@ -92,8 +79,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="recompute the survey results tables",
         description="Recompute results.survey_* from core.survey_response and publish.",
     )
-    _add_warehouse(ana)
-    _add_lock(ana)
+    add_warehouse(ana)
+    add_lock_timeout(ana)
 
     tab = sub.add_parser(
         "tables",
@@ -101,8 +88,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Tables 3, 4 and 7 of the study, recomputed in SQL from core.survey_response.",
     )
     tab.add_argument("--wave", required=True, metavar="ID", help="wave (survey) id")
-    _add_warehouse(tab)
-    tab.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    add_warehouse(tab)
+    add_format(tab)
     return survey
 
 
@@ -110,13 +97,12 @@ def _err(msg: str) -> None:
     print(f"monotowns survey: {msg}", file=sys.stderr)
 
 
-def cmd_import(args) -> int:
-    from flows.cli import resolve_warehouse
+def cmd_import(args, settings: Settings) -> int:
     from tasks.survey.codebook import CodebookError, load_codebook
     from tasks.survey.importer import ImportRefused, import_file
     from warehouse.db import WarehouseBusy
 
-    warehouse = resolve_warehouse(args.warehouse)
+    warehouse = settings.warehouse
     path = Path(args.file)
     if not path.is_file():
         _err(f"file not found: {path}")
@@ -164,7 +150,7 @@ def cmd_import(args) -> int:
     return 0
 
 
-def cmd_template(args) -> int:
+def cmd_template(args, settings: Settings) -> int:
     from tasks.survey.codebook import CodebookError, load_codebook, write_templates
 
     try:
@@ -204,11 +190,10 @@ def analyse_warehouse(warehouse: str, lock_timeout: float = 30.0) -> dict[str, i
     return counts
 
 
-def cmd_analyse(args) -> int:
-    from flows.cli import resolve_warehouse
+def cmd_analyse(args, settings: Settings) -> int:
     from warehouse.db import WarehouseBusy
 
-    warehouse = resolve_warehouse(args.warehouse)
+    warehouse = settings.warehouse
     if not Path(warehouse).exists():
         _err(f"no warehouse at {warehouse}")
         return 1
@@ -222,12 +207,11 @@ def cmd_analyse(args) -> int:
     return 0
 
 
-def cmd_tables(args) -> int:
-    from flows.cli import _print_frame, resolve_warehouse
+def cmd_tables(args, settings: Settings) -> int:
     from tasks.survey import aggregates
     from warehouse.db import WarehouseMissing, connect_readonly
 
-    warehouse = resolve_warehouse(args.warehouse)
+    warehouse = settings.warehouse
     try:
         con = connect_readonly(warehouse)
     except WarehouseMissing as exc:
@@ -247,7 +231,7 @@ def cmd_tables(args) -> int:
         ):
             if args.format == "table":
                 print(f"\n{title} ({args.wave})")
-            _print_frame(fn(con, args.wave), args.format)
+            print_frame(fn(con, args.wave), args.format)
     return 0
 
 
@@ -259,6 +243,6 @@ SUBCOMMANDS = {
 }
 
 
-def run(args) -> int:
+def run(args, settings: Settings) -> int:
     """Run the ``survey`` sub-command chosen in ``args``; return the exit code."""
-    return SUBCOMMANDS[args.survey_command](args)
+    return SUBCOMMANDS[args.survey_command](args, settings)

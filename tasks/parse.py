@@ -4,9 +4,9 @@ Reading rules (documented in the README, "Input files"):
 
 * encoding: UTF-8 (with or without BOM); otherwise Windows-1251 (Excel in a Russian locale);
 * delimiter: ``,``, ``;`` or tab, sniffed from the header line;
-* numbers: decimal comma or point; spaces (also non-breaking) only as thousands groups
-  (``1 395``); ``1,234.5`` is read as English notation. Anything else is an error naming the
-  cell, never a silent NaN;
+* numbers: the ``analyst`` dialect of :mod:`tasks.numbers` (decimal comma or point; spaces,
+  also non-breaking, only as thousands groups: ``1 395``; ``1,234.5`` is read as English
+  notation). Anything else is an error naming the cell, never a silent NaN;
 * every cell is first read as text, so nothing is coerced behind the user's back.
 """
 
@@ -21,13 +21,9 @@ import numpy as np
 import pandas as pd
 
 from schemas.inputs import RULES, InputSpec
+from tasks.numbers import parse_number as parse_number  # re-exported: the analyst dialect
+from tasks.numbers import parse_numbers
 
-# ASCII digits only; a comma is a decimal comma unless the text is unambiguously English
-# notation: comma groups *and* a decimal point (1,234.5), or two or more groups (1,234,567).
-# "0,125" and "13,800" are decimal commas (0.125, 13.8), as the reading rules say.
-_NUM_PLAIN = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$", re.ASCII)
-_NUM_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?$", re.ASCII)
-_NUM_ENGLISH = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3}\.\d+|(?:,\d{3}){2,}(?:\.\d+)?)$", re.ASCII)
 _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _TRUE = {"true", "yes", "1", "да", "y", "t"}
 _FALSE = {"false", "no", "0", "нет", "n", "f"}
@@ -131,59 +127,6 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     return frame[frame.ne("").any(axis=1)]
 
 
-def parse_number(text: str) -> float | None:
-    """Parse one number by the reading rules; ``None`` if it is not a number, NaN if empty."""
-    t = text.strip()
-    if t == "" or t.lower() in {"nan", "na", "null"}:
-        return float("nan")
-    if _NUM_ENGLISH.match(t):
-        return float(t.replace(",", ""))
-    if _NUM_PLAIN.match(t) or _NUM_GROUPED.match(t):
-        t = re.sub(r"[ \u00a0\u202f]", "", t).replace(",", ".")
-        return float(t)
-    return None
-
-
-# Cells that need no locale rule: unsigned ASCII digits with an optional decimal point or comma
-# (never English notation: that needs two comma groups or a comma and a point). They are
-# converted in one vectorised cast; every other non-empty cell goes through parse_number.
-_FAST_NUMBER = r"[0-9]{1,15}(?:[.,][0-9]{1,15})?"
-
-
-def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """:func:`parse_number` over a text column, vectorised for plain cells.
-
-    Returns the floats (NaN where empty or missing) and a mask of the cells that are not numbers
-    (where :func:`parse_number` returns ``None``). Same values as calling it cell by cell.
-    """
-    n = len(values)
-    out = np.full(n, np.nan)
-    bad = np.zeros(n, dtype=bool)
-    try:
-        fast = values.str.fullmatch(_FAST_NUMBER).fillna(False).to_numpy(dtype=bool)
-        empty = values.eq("").fillna(False).to_numpy(dtype=bool)
-    except (AttributeError, TypeError):  # not a text column: cell by cell, as parse_number does
-        fast = empty = np.zeros(n, dtype=bool)
-    if fast.any():
-        plain = values[fast]
-        if plain.str.contains(",", regex=False).any():
-            plain = plain.str.replace(",", ".", regex=False)
-        if getattr(plain.dtype, "storage", None) == "pyarrow":  # Arrow's cast: 15x pandas'
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            out[fast] = pc.cast(pa.array(plain.array), pa.float64()).to_numpy()
-        else:
-            out[fast] = plain.astype(float).to_numpy(dtype=float)
-    for pos in np.flatnonzero(~(fast | empty)):  # signs, groups, English notation, "NA", ...
-        v = parse_number(values.iat[pos])
-        if v is None:
-            bad[pos] = True
-        else:
-            out[pos] = v
-    return pd.Series(out, index=values.index), pd.Series(bad, index=values.index)
-
-
 def row_key_texts(frame: pd.DataFrame, key: tuple[str, ...]) -> dict:
     """Natural key text (``a|b|c``) of every row, computed once (files may have 200k rows)."""
     cols = [k for k in key if k in frame.columns]
@@ -254,7 +197,7 @@ def type_frame(
         if kind == "str":
             out[col] = values.astype(object)
         elif kind in ("number", "int"):
-            parsed, bad = parse_numbers(values)
+            parsed, bad = parse_numbers(values, "analyst")
             for i, v in values[bad].items():
                 issue(
                     "type:number",
@@ -296,3 +239,102 @@ def type_frame(
         else:  # pragma: no cover - spec typo
             raise ValueError(f"unknown column type {kind!r} for {spec.name}.{col}")
     return out, issues
+
+
+class NotANumber(ValueError):
+    """Non-empty cells that are not numbers; ``cells`` are ``(file_row, column, text)``."""
+
+    def __init__(self, filename: str, cells: list[tuple[int, str, str]]) -> None:
+        self.filename = filename
+        self.cells = cells
+        super().__init__("; ".join(self.messages()))
+
+    def messages(self) -> list[str]:
+        """One ``<file> row <r>, column <c>: '<text>' is not a number`` per cell."""
+        return [
+            f"{self.filename} row {r}, column {c}: {v!r} is not a number" for r, c, v in self.cells
+        ]
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Two numeric columns of a file, row by row (NaN where a cell is missing).
+
+    ``rows`` are the file's line numbers (the header is row 1). A pair is complete when both
+    values are finite numbers; incomplete pairs are what R's ``cor.test`` drops.
+    """
+
+    x_name: str
+    y_name: str
+    x: pd.Series
+    y: pd.Series
+    rows: tuple[int, ...]
+
+    def _rows_where(self, mask: np.ndarray) -> list[int]:
+        return [r for r, m in zip(self.rows, mask, strict=True) if m]
+
+    @property
+    def missing_x(self) -> list[int]:
+        """Rows where only x is missing."""
+        return self._rows_where(~np.isfinite(self.x.to_numpy()) & np.isfinite(self.y.to_numpy()))
+
+    @property
+    def missing_y(self) -> list[int]:
+        """Rows where only y is missing."""
+        return self._rows_where(np.isfinite(self.x.to_numpy()) & ~np.isfinite(self.y.to_numpy()))
+
+    @property
+    def missing_both(self) -> list[int]:
+        """Rows where x and y are both missing."""
+        return self._rows_where(~np.isfinite(self.x.to_numpy()) & ~np.isfinite(self.y.to_numpy()))
+
+    @property
+    def n_dropped(self) -> int:
+        """Number of incomplete pairs."""
+        return len(self.missing_x) + len(self.missing_y) + len(self.missing_both)
+
+    def dropped_note(self, limit: int = 10) -> str:
+        """Why pairs are dropped, e.g. ``2 incomplete pairs dropped (missing a in rows 4, 7;
+        missing b in row 9)``; ``""`` when every pair is complete."""
+        n = self.n_dropped
+        if not n:
+            return ""
+        if self.x_name == self.y_name:
+            parts = [(self.x_name, self.missing_both)]
+        else:
+            parts = [
+                (self.x_name, self.missing_x),
+                (self.y_name, self.missing_y),
+                (f"{self.x_name} and {self.y_name}", self.missing_both),
+            ]
+        reasons = []
+        for what, rows in parts:
+            if rows:
+                shown = ", ".join(map(str, rows[:limit]))
+                more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+                reasons.append(f"missing {what} in row{'s' if len(rows) > 1 else ''} {shown}{more}")
+        pairs = "pair" if n == 1 else "pairs"
+        return f"{n} incomplete {pairs} dropped ({'; '.join(reasons)})"
+
+
+def read_pairs(text: pd.DataFrame, x: str, y: str, *, filename: str) -> Pairs:
+    """Columns ``x`` and ``y`` of an all-text frame (:func:`read_table`) as numbers, by the
+    ``csv`` dialect of :mod:`tasks.numbers` (empty and ``NA`` are missing).
+
+    Raises :class:`KeyError` naming a missing column, and :class:`NotANumber` listing every
+    non-empty cell of the two columns that is not a number (never a silent NaN).
+    """
+    for col in (x, y):
+        if col not in text.columns:
+            raise KeyError(col)
+    parsed = {}
+    bad_cells: list[tuple[int, str, str]] = []
+    for col in dict.fromkeys((x, y)):
+        values, bad = parse_numbers(text[col], "csv")
+        bad_cells += [(int(i) + 2, col, v) for i, v in text[col][bad].items()]
+        parsed[col] = values
+    if bad_cells:
+        order = {x: 0, y: 1}
+        raise NotANumber(filename, sorted(bad_cells, key=lambda c: (c[0], order[c[1]])))
+    rows = tuple(int(i) + 2 for i in text.index)
+    return Pairs(x_name=x, y_name=y, x=parsed[x], y=parsed[y], rows=rows)

@@ -15,7 +15,6 @@ only), the year taken from the period date ``31.12.2020`` or an ``MMYYYY`` code.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from tasks.numbers import read_number
 from tasks.sources.base import Payload
 from tasks.sources.taldau.archive import SOURCE, TaldauError
 
@@ -48,10 +48,6 @@ OBSERVATION_DTYPES: dict[str, str] = {
 }
 VALUE_STATUSES = ("ok", "suppressed", "missing", "unparseable")
 ISSUE_TABLE = "core.observation"
-
-_SUPPRESSED = {"x", "х"}  # Latin x and Cyrillic х look the same in the source
-_DASHES = {"-", "–", "—"}
-_ELLIPSES = {"...", "…"}
 
 
 class TaldauParseError(TaldauError, ValueError):
@@ -188,40 +184,11 @@ def raw_text(raw: Any) -> str:
 def parse_value(raw: Any) -> tuple[float, str, str]:
     """Parse one Taldau value into ``(value, value_status, note)``.
 
-    ``None``/absent/``""`` -> missing; ``"x"`` -> suppressed; ``"-"`` or ``"…"`` -> missing
-    (with a note: statistical convention for "no such phenomenon"/"not available", never 0);
-    ``"3,5"`` -> 3.5; anything else that is not a finite number -> unparseable.
+    The ``taldau`` dialect of the project's number parser; its rules are in
+    :func:`tasks.numbers.taldau_reading`.
     """
-    nan = float("nan")
-    if raw is None:
-        return nan, "missing", ""
-    if isinstance(raw, bool):
-        return nan, "unparseable", "boolean value"
-    if isinstance(raw, (int, float)):
-        value = float(raw)
-        return (value, "ok", "") if math.isfinite(value) else (nan, "unparseable", "not finite")
-    if not isinstance(raw, str):
-        return nan, "unparseable", f"unexpected JSON type {type(raw).__name__}"
-    text = raw.strip()
-    if not text:
-        return nan, "missing", ""
-    if text.lower() in _SUPPRESSED:
-        return nan, "suppressed", "suppressed by the statistics bureau ('x': confidential)"
-    if text in _DASHES:
-        return nan, "missing", "dash in source (no such phenomenon); not converted to 0"
-    if text in _ELLIPSES:
-        return nan, "missing", "ellipsis in source (data not available)"
-    compact = re.sub(r"[\s\u00a0\u202f]", "", text)
-    if "," in compact and "." in compact:
-        return nan, "unparseable", "both ',' and '.' in number; ambiguous"
-    compact = compact.replace(",", ".")
-    try:
-        value = float(compact)
-    except ValueError:
-        return nan, "unparseable", "not a number"
-    if not math.isfinite(value):
-        return nan, "unparseable", "not finite"
-    return value, "ok", ""
+    reading = read_number(raw, "taldau")
+    return reading.value, reading.status, reading.note
 
 
 # --------------------------------------------------------------------------------------------
