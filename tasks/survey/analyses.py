@@ -12,9 +12,9 @@
     Holm-adjusted p-values within each wave and method.
 ``results.survey_reliability``
     Cronbach's alpha (:func:`tasks.stats.reliability.cronbach_alpha`) of each multi-item
-    scale of the codebook (the nine Table 4 items, the six
-    Table 7 items), listwise complete, with the Feldt (1965) F interval, the standardised alpha
-    and the mean inter-item correlation.
+    scale of the codebook (the nine Table 4 items, the six Table 7 items), listwise complete,
+    with the Feldt (1965) F interval, the standardised alpha and the mean inter-item
+    correlation.
 ``results.survey_association``
     Each ordinal/score item by the category item: Pearson's chi-square (without continuity
     correction) and Cramér's V (:func:`tasks.stats.contingency.association_test`); when the
