@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from schemas.inputs import ANSWERS
 from tasks.analyses import study
-from tasks.stats.describe import holm, mean_ci
+from tasks.stats import ttest
+from tasks.stats.multiple import holm
 
 ALPHA = 0.05
 MIN_N = 30  # respondents needed for the t test on a bounded score to be taken at face value
@@ -120,23 +120,13 @@ HYPOTHESES = (
 
 
 def one_sample_t(levels, counts, mu: float) -> dict:
-    """Two-sided one-sample t test of the mean of a frequency table against ``mu``."""
-    m = mean_ci(counts=np.asarray(counts, dtype=float), levels=np.asarray(levels, dtype=float))
-    n = m["n"]
-    if not (n and n > 1 and np.isfinite(m["sd"]) and m["sd"] > 0):
-        return {**m, "t": np.nan, "df": np.nan, "p": np.nan}
-    t = (m["mean"] - mu) / (m["sd"] / np.sqrt(n))
-    df = n - 1
-    return {**m, "t": float(t), "df": df, "p": float(2 * stats.t.sf(abs(t), df))}
+    """:func:`tasks.stats.ttest.one_sample_t`; NaN t and p when R's t.test would stop."""
+    return ttest.one_sample_t(levels, counts, mu, degenerate="nan")
 
 
 def sign_test(levels, counts, mu: float) -> float:
-    """Two-sided sign test p-value: respondents above vs below ``mu`` (ties dropped)."""
-    lv, c = np.asarray(levels, dtype=float), np.asarray(counts, dtype=float)
-    above, below = int(c[lv > mu].sum()), int(c[lv < mu].sum())
-    if above + below == 0:
-        return float("nan")
-    return float(stats.binomtest(above, above + below, 0.5).pvalue)
+    """Two-sided p-value of :func:`tasks.stats.ttest.sign_test` (ties with ``mu`` dropped)."""
+    return ttest.sign_test(levels, counts, mu)["p_value"]
 
 
 def verdict(p_adjusted: float, effect: float, h: Hypothesis, n: float) -> str:

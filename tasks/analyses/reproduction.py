@@ -26,8 +26,7 @@ from scipy import special
 from scipy.stats import rankdata
 
 from tasks.analyses import grp, study
-from tasks.stats.correlation import correlate
-from tasks.stats.describe import fisher_z_ci
+from tasks.stats.correlation import correlate, fisher_z_ci
 
 STATUSES = ("reproduced", "discrepancy", "not_reproducible")
 COLUMNS = (
@@ -96,15 +95,16 @@ def matches(published_value: float, value: float, tolerance: float) -> bool:
 # ------------------------------------------------------------------ the study's numbers
 
 
-def _pearson(x, y) -> float:
+def _pearson(x, y, method: str = "pearson") -> float:
+    """Estimate of :func:`tasks.stats.correlation.correlate`; NaN if a value is missing."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if x.size < 2 or np.ptp(x) == 0 or np.ptp(y) == 0 or np.isnan(x).any() or np.isnan(y).any():
+    if np.isnan(x).any() or np.isnan(y).any():
         return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
+    return correlate(x, y, method=method)["estimate"]
 
 
 def _spearman(x, y) -> float:
-    return _pearson(rankdata(x), rankdata(y))
+    return _pearson(x, y, "spearman")
 
 
 def _desc_ranks(values) -> np.ndarray:

@@ -1,8 +1,10 @@
-"""Small descriptive helpers: means with t intervals, medians of frequency
-tables, Holm-adjusted p-values and the Fisher z steps of a correlation interval.
+"""Descriptive helpers: means with Student-t intervals and medians, from raw values or
+from frequency tables.
 
 Plain functions; no Prefect imports.  Usage errors raise :class:`ValueError`;
-data problems (too few observations) give NaN.
+data problems (too few observations) give NaN.  Tests of the mean are in
+:mod:`tasks.stats.ttest`, Holm's adjustment in :mod:`tasks.stats.multiple` and the
+Fisher z steps of a correlation interval in :mod:`tasks.stats.correlation`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from tasks.stats.correlation import _as_float_vector as _float_vector
-from tasks.stats.correlation import _check_conf_level
+from tasks.stats._checks import as_float_vector as _float_vector
+from tasks.stats._checks import check_conf_level as _check_conf_level
 
-__all__ = ["fisher_z_ci", "holm", "mean_ci", "median_from_counts"]
+__all__ = ["mean_ci", "median_from_counts"]
 
 
 def _frequency_table(levels: Any, counts: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -37,7 +39,7 @@ def _frequency_table(levels: Any, counts: Any) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("levels must be finite numbers")
     c = np.where(np.isnan(c), 0.0, c)  # a missing count is an empty cell
     if not np.isfinite(c).all() or (c < 0).any():
-        raise ValueError("counts must be finite and non-negative")
+        raise ValueError("counts must be finite and non-negative (NaN counts as 0)")
     return lv, c
 
 
@@ -145,7 +147,7 @@ def median_from_counts(levels: Any, counts: Any) -> float:
     """
     lv, c = _frequency_table(levels, counts)
     if not np.all(c == np.floor(c)):
-        raise ValueError("counts must be whole numbers")
+        raise ValueError("counts must be whole numbers for a median")
     order = np.argsort(lv, kind="stable")
     lv, c = lv[order], c[order].astype(np.int64)
     total = int(c.sum())
@@ -157,97 +159,3 @@ def median_from_counts(levels: Any, counts: Any) -> float:
     lo = lv[np.searchsorted(cum, lo_pos, side="right")]
     hi = lv[np.searchsorted(cum, hi_pos, side="right")]
     return float((lo + hi) / 2.0)
-
-
-def holm(pvalues: Any) -> np.ndarray:
-    """Holm (1979) step-down adjusted p-values, as R ``p.adjust(p, "holm")``.
-
-    With the m non-missing p-values sorted increasingly, the i-th adjusted value
-    is ``min(1, max_{j <= i} (m - j + 1) p_(j))``; results are returned in the
-    original order.
-
-    Parameters
-    ----------
-    pvalues : array-like
-        p-values in [0, 1]; NaN (or None) entries stay NaN and do not count in m.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted p-values, float, same length and order as ``pvalues``.
-
-    Raises
-    ------
-    ValueError
-        Non-numeric input or p-values outside [0, 1].
-
-    Examples
-    --------
-    >>> holm([0.01, 0.02, 0.03, 0.04, 0.05]).round(2).tolist()
-    [0.05, 0.08, 0.09, 0.09, 0.09]
-    """
-    p = _float_vector(pvalues, "pvalues")
-    out = np.full(p.size, np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
-    if ((q < 0) | (q > 1)).any():
-        raise ValueError("p-values must lie in [0, 1]")
-    m = q.size
-    if m == 0:
-        return out
-    order = np.argsort(q, kind="stable")
-    factors = m - np.arange(m, dtype=float)  # m, m-1, ..., 1
-    adjusted = np.minimum(1.0, np.maximum.accumulate(factors * q[order]))
-    back = np.empty(m)
-    back[order] = adjusted
-    out[ok] = back
-    return out
-
-
-def fisher_z_ci(
-    r: float, n: int, conf_level: float = 0.95
-) -> tuple[float, float, float, float, float, float]:
-    """Fisher z confidence interval of a correlation, step by step.
-
-    Mirrors the spreadsheet recipe ``z = FISHER(r)``, ``se = 1/SQRT(n-3)``,
-    ``z -+ NORM.S.INV((1+level)/2) * se``, back-transformed with ``FISHERINV``;
-    the two-sided interval of R ``cor.test(x, y)$conf.int`` for Pearson's r.
-
-    Parameters
-    ----------
-    r : float
-        Correlation coefficient in [-1, 1].
-    n : int
-        Number of complete pairs behind ``r``.
-    conf_level : float, default 0.95
-        Confidence level, strictly between 0 and 1.
-
-    Returns
-    -------
-    tuple of float
-        ``(z, se, z_low, z_high, r_low, r_high)``.  ``se`` and the limits are NaN
-        when ``n <= 3``; ``z`` and the limits are NaN when ``r`` is NaN.  ``|r| = 1`` gives
-        infinite z limits and r limits of exactly +-1.
-
-    Raises
-    ------
-    ValueError
-        ``|r| > 1`` or ``conf_level`` outside (0, 1).
-
-    Examples
-    --------
-    >>> [round(v, 4) for v in fisher_z_ci(0.5, 28)]
-    [0.5493, 0.2, 0.1573, 0.9413, 0.156, 0.7358]
-    """
-    conf_level = _check_conf_level(conf_level)
-    r = float(r)
-    if not np.isnan(r) and abs(r) > 1.0:
-        raise ValueError(f"r must lie in [-1, 1], got {r!r}")
-    nf = float(n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = float(np.arctanh(r))
-        se = 1.0 / np.sqrt(nf - 3.0) if nf > 3.0 else np.nan
-        q = float(special.ndtri((1.0 + conf_level) / 2.0))
-        z_low, z_high = z - q * se, z + q * se
-        r_low, r_high = float(np.tanh(z_low)), float(np.tanh(z_high))
-    return z, float(se), float(z_low), float(z_high), r_low, r_high

@@ -11,17 +11,20 @@
     (:func:`tasks.stats.correlation.correlation_matrix`, pairwise complete), with
     Holm-adjusted p-values within each wave and method.
 ``results.survey_reliability``
-    Cronbach's alpha of each multi-item scale of the codebook (the nine Table 4 items, the six
-    Table 7 items), listwise complete, with the Feldt (1965) F interval, the standardised alpha
-    and the mean inter-item correlation.
+    Cronbach's alpha (:func:`tasks.stats.reliability.cronbach_alpha`) of each multi-item
+    scale of the codebook (the nine Table 4 items, the six Table 7 items), listwise complete,
+    with the Feldt (1965) F interval, the standardised alpha and the mean inter-item
+    correlation.
 ``results.survey_association``
-    Each ordinal/score item by the category item: Pearson's chi-square and Cramér's V; when the
+    Each ordinal/score item by the category item: Pearson's chi-square (without continuity
+    correction) and Cramér's V (:func:`tasks.stats.contingency.association_test`); when the
     chi-square approximation is doubtful (an expected count below 1, or more than 20 % below 5:
     Cochran's rule), the p-value is Fisher's exact test (2x2) or its r x c generalisation by
     Monte Carlo (seeded, reproducible). Holm-adjusted within each wave.
 ``results.survey_wave_change``
     Between consecutive waves of a town (by ``period``, then import time; synthetic and real
-    waves are never paired): difference in means with a Welch interval and test, Holm-adjusted
+    waves are never paired): difference in means with a Welch interval and test
+    (:func:`tasks.stats.ttest.welch`; NaN where R's ``t.test`` would stop), Holm-adjusted
     within each pair of waves.
 
 Every row carries ``synthetic``; rows of synthetic waves also say so in ``note``. Nothing here
@@ -41,14 +44,15 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
+from tasks.stats.contingency import MONTE_CARLO_SEED, association_test
 from tasks.stats.correlation import correlation_matrix
-from tasks.stats.describe import holm, mean_ci, median_from_counts
+from tasks.stats.describe import mean_ci, median_from_counts
+from tasks.stats.multiple import holm
+from tasks.stats.reliability import cronbach_alpha
+from tasks.stats.ttest import welch
 
 CONF_LEVEL = 0.95
-MONTE_CARLO_RESAMPLES = 10_000
-MONTE_CARLO_SEED = 20240050
 NUMERIC_SCALES = ("ordinal", "score")
 SYNTHETIC_NOTE = "SYNTHETIC wave: demonstrates the method, says nothing about the town. "
 
@@ -156,140 +160,6 @@ def _frame(table: str, rows) -> pd.DataFrame:
 
 def _synth_note(synthetic: bool, note: str = "") -> str:
     return (SYNTHETIC_NOTE if synthetic else "") + (note or "")
-
-
-# ---------------------------------------------------------------- statistics on arrays
-
-
-def cronbach_alpha(data, conf_level: float = CONF_LEVEL) -> dict:
-    """Cronbach's alpha of the columns of ``data`` (rows = respondents), listwise complete.
-
-    ``alpha = k/(k-1) * (1 - sum(item variances) / variance(total score))`` with sample
-    variances; the interval is Feldt's (Feldt, Woodruff & Salih 1987, formulas 6-7):
-    ``1 - (1 - alpha) * F_{1-c/2}(n-1, (n-1)(k-1))`` and ``1 - (1 - alpha) * F_{c/2}(...)``,
-    as R ``psych::alpha`` prints ("Feldt") and ``cocron::cronbach.alpha.CI`` computes.
-    Also the standardised alpha ``k r / (1 + (k-1) r)`` from the mean inter-item Pearson r.
-    """
-    x = np.asarray(data, dtype=float)
-    if x.ndim != 2:
-        raise ValueError("data must be two-dimensional (respondents x items)")
-    x = x[~np.isnan(x).any(axis=1)]
-    n, k = x.shape
-    out = {
-        "k": int(k),
-        "n": int(n),
-        "alpha": np.nan,
-        "alpha_standardized": np.nan,
-        "mean_inter_item_r": np.nan,
-        "ci_low": np.nan,
-        "ci_high": np.nan,
-        "ci_level": conf_level,
-        "note": "",
-    }
-    if k < 2 or n < 3:
-        out["note"] = f"not computed: needs >= 2 items and >= 3 complete respondents (k={k}, n={n})"
-        return out
-    centred = x - x.mean(axis=0)
-    item_var = (centred**2).sum(axis=0) / (n - 1)
-    total = centred.sum(axis=1)
-    total_var = float(total @ total) / (n - 1)
-    if total_var <= 0 or (item_var <= 0).any():
-        out["note"] = "not computed: an item or the total score is constant"
-        return out
-    alpha = k / (k - 1) * (1 - float(item_var.sum()) / total_var)
-    cov = centred.T @ centred / (n - 1)
-    sd = np.sqrt(np.diag(cov))
-    corr = cov / np.outer(sd, sd)
-    mean_r = float(corr[np.triu_indices(k, 1)].mean())
-    df1, df2 = n - 1, (n - 1) * (k - 1)
-    tail = (1 - conf_level) / 2
-    out.update(
-        alpha=alpha,
-        alpha_standardized=k * mean_r / (1 + (k - 1) * mean_r),
-        mean_inter_item_r=mean_r,
-        ci_low=1 - (1 - alpha) * float(stats.f.isf(tail, df1, df2)),
-        ci_high=1 - (1 - alpha) * float(stats.f.isf(1 - tail, df1, df2)),
-    )
-    return out
-
-
-def association_test(table, seed: int = MONTE_CARLO_SEED) -> dict:
-    """Chi-square / Fisher test of independence and Cramér's V for a count table.
-
-    Empty rows and columns are dropped first. Pearson's chi-square (no continuity correction)
-    and Cramér's V ``sqrt(chi2 / (n (min(r, c) - 1)))`` are always reported. The p-value is the
-    chi-square test's when every expected count is >= 1 and at most 20 % are below 5 (Cochran);
-    otherwise Fisher's exact test (2x2) or the r x c Fisher test by Monte Carlo
-    (``MONTE_CARLO_RESAMPLES`` tables, seeded).
-    """
-    t = np.asarray(table, dtype=np.int64)
-    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
-    n = int(t.sum())
-    out = {
-        "n": n,
-        "n_rows": int(t.shape[0]),
-        "n_cols": int(t.shape[1]),
-        "test": "not computed",
-        "statistic": np.nan,
-        "df": None,
-        "p_value": np.nan,
-        "cramers_v": np.nan,
-        "min_expected": np.nan,
-        "share_expected_below_5": np.nan,
-        "note": "",
-    }
-    if t.shape[0] < 2 or t.shape[1] < 2:
-        out["note"] = "not computed: fewer than two non-empty answers or categories"
-        return out
-    res = stats.chi2_contingency(t, correction=False)
-    expected = res.expected_freq
-    chi2 = float(res.statistic)
-    out.update(
-        statistic=chi2,
-        df=int(res.dof),
-        cramers_v=float(np.sqrt(chi2 / (n * (min(t.shape) - 1)))),
-        min_expected=float(expected.min()),
-        share_expected_below_5=float((expected < 5).mean()),
-    )
-    if out["min_expected"] >= 1 and out["share_expected_below_5"] <= 0.2:
-        out.update(test="chi-square", p_value=float(res.pvalue))
-        out["note"] = "Pearson chi-square test (expected counts adequate)"
-    elif t.shape == (2, 2):
-        out.update(test="fisher-exact", p_value=float(stats.fisher_exact(t).pvalue))
-        out["note"] = "Fisher's exact test: expected counts too small for chi-square"
-    else:
-        method = stats.MonteCarloMethod(
-            n_resamples=MONTE_CARLO_RESAMPLES, rng=np.random.default_rng(seed)
-        )
-        # some table shapes give a 1-element array (scipy 1.17): take the scalar either way
-        p = float(np.ravel(stats.fisher_exact(t, method=method).pvalue)[0])
-        out.update(test="fisher-monte-carlo", p_value=p)
-        out["note"] = (
-            f"Fisher's exact test (r x c) by Monte Carlo, {MONTE_CARLO_RESAMPLES} tables, "
-            f"seed {seed}: expected counts too small for chi-square"
-        )
-    return out
-
-
-def welch(n1, m1, s1, n2, m2, s2, conf_level: float = CONF_LEVEL) -> dict:
-    """Welch's two-sample t test of ``m2 - m1`` from summary statistics, vectorised."""
-    n1, m1, s1, n2, m2, s2 = (np.asarray(v, dtype=float) for v in (n1, m1, s1, n2, m2, s2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v1, v2 = s1**2 / n1, s2**2 / n2
-        se = np.sqrt(v1 + v2)
-        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-        diff = m2 - m1
-        t = diff / se
-        p = 2 * special.stdtr(df, -np.abs(t))
-        half = special.stdtrit(df, (1 + conf_level) / 2) * se
-    return {
-        "difference": diff,
-        "t_statistic": t,
-        "df": df,
-        "p_value": p,
-        "ci_low": diff - half,
-        "ci_high": diff + half,
-    }
 
 
 # ---------------------------------------------------------------- per-wave analyses
@@ -488,7 +358,15 @@ def wave_changes(
             if not common:
                 continue
             fa, fb = ia.loc[common], ib.loc[common]
-            w = welch(fa["n"], fa["mean"], fa["sd"], fb["n"], fb["mean"], fb["sd"], conf_level)
+            w = pd.DataFrame(
+                [
+                    welch(*args, conf_level=conf_level, degenerate="nan")
+                    for args in zip(
+                        fa["n"], fa["mean"], fa["sd"], fb["n"], fb["mean"], fb["sd"], strict=True
+                    )
+                ]
+            )
+            reasons = w.pop("note").where(w["t_statistic"].isna(), "")
             part = pd.DataFrame(
                 {
                     "town_id": town,
@@ -500,16 +378,17 @@ def wave_changes(
                     "n_to": fb["n"].to_numpy(),
                     "mean_from": fa["mean"].to_numpy(),
                     "mean_to": fb["mean"].to_numpy(),
-                    **{k: np.asarray(v) for k, v in w.items()},
+                    **{k: v.to_numpy() for k, v in w.items()},
                     "ci_level": conf_level,
                 }
             )
             part["p_adjusted"] = holm(part["p_value"].to_numpy(dtype=float))
-            part["note"] = _synth_note(
+            note = _synth_note(
                 bool(synthetic),
                 "Welch two-sample t (independent samples of respondents); p_adjusted: Holm over "
                 "the items of this pair of waves",
             )
+            part["note"] = [note + (f". {r}" if r else "") for r in reasons]
             parts.append(part)
     if not parts:
         return _empty("results.survey_wave_change")

@@ -16,9 +16,8 @@ import scipy.stats
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasks.stats import correlation
-from tasks.stats.correlation import COLUMNS, correlate, correlation_matrix
-from tasks.stats.describe import fisher_z_ci
+from tasks.stats import _correlation_engine
+from tasks.stats.correlation import COLUMNS, correlate, correlation_matrix, fisher_z_ci
 
 # numpy/scipy RuntimeWarnings must never leak out of the engine
 pytestmark = pytest.mark.filterwarnings("error")
@@ -353,7 +352,7 @@ def test_kendall_table_and_sorting_paths_agree(monkeypatch):
     x = rng.integers(1, 6, 400).astype(float)
     y = np.clip(x + rng.integers(-2, 3, 400), 1, 5)
     via_table = correlate(x, y, method="kendall")
-    monkeypatch.setattr(correlation, "_MAX_TABLE_CELLS", 0)
+    monkeypatch.setattr(_correlation_engine, "_MAX_TABLE_CELLS", 0)
     via_scipy = correlate(x, y, method="kendall")
     for key in ("estimate", "p_value", "ci_low", "ci_high"):
         assert via_table[key] == pytest.approx(via_scipy[key], rel=1e-12, abs=1e-300)
@@ -678,3 +677,43 @@ def test_property_matrix_equals_pairwise(columns, method, alternative):
         correlation_matrix(data, method=method, alternative=alternative),
         _pairwise(data, method=method, alternative=alternative),
     )
+
+
+# --------------------------------------------------------------------------- #
+# fisher_z_ci
+# --------------------------------------------------------------------------- #
+
+
+def test_fisher_z_ci_reproduces_r_pearson_interval():
+    # R: cor.test(mtcars$mpg, mtcars$wt): cor -0.8676594, n = 32,
+    #    95 percent confidence interval -0.9338264 -0.7440872
+    #    (full-precision r -0.86765937651722791 from jtmenchaca/tidy-ts
+    #    run-54-correlation-vs-r.ts)
+    z, se, z_low, z_high, r_low, r_high = fisher_z_ci(-0.86765937651722791, 32)
+    assert z == pytest.approx(math.atanh(-0.86765937651722791), rel=1e-15)
+    assert se == pytest.approx(1 / math.sqrt(29), rel=1e-15)
+    assert z_low == pytest.approx(z - 1.959963984540054 * se, rel=1e-14)
+    assert z_high == pytest.approx(z + 1.959963984540054 * se, rel=1e-14)
+    assert r_low == pytest.approx(-0.9338264, rel=1e-6)
+    assert r_high == pytest.approx(-0.7440872, rel=1e-6)
+    assert r_low == pytest.approx(-0.93382641328499416, rel=1e-12)
+
+
+def test_fisher_z_ci_edges():
+    # R ?cor.test tuna data: r = 0.5711816, n = 9, 90% two-sided interval's upper
+    # end is the one-sided 95% bound 0.8669786 of cor.test(alternative = "less")
+    *_, r_high = fisher_z_ci(0.5711815575638288, 9, conf_level=0.90)
+    assert r_high == pytest.approx(0.8669786, rel=1e-6)
+    result = fisher_z_ci(0.3, 3)
+    assert result[0] == pytest.approx(math.atanh(0.3))
+    assert all(math.isnan(v) for v in result[1:])
+    z, se, *limits = fisher_z_ci(float("nan"), 20)
+    assert math.isnan(z) and se == pytest.approx(1 / math.sqrt(17))
+    assert all(math.isnan(v) for v in limits)
+    z, _se, z_low, z_high, r_low, r_high = fisher_z_ci(1.0, 20)
+    assert z == z_low == z_high == math.inf and r_low == r_high == 1.0
+    assert all(type(v) is float for v in fisher_z_ci(0.2, 50))
+    with pytest.raises(ValueError):
+        fisher_z_ci(1.2, 20)
+    with pytest.raises(ValueError):
+        fisher_z_ci(0.2, 20, conf_level=95)

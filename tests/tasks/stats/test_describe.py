@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.stats.describe import fisher_z_ci, holm, mean_ci, median_from_counts
+from tasks.stats.describe import mean_ci, median_from_counts
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -151,95 +151,3 @@ def test_property_median_equals_expanded_median(table):
         assert math.isnan(result)
     else:
         assert result == pytest.approx(float(np.median(expanded)), rel=1e-12, abs=1e-12)
-
-
-# --------------------------------------------------------------------------- #
-# holm
-# --------------------------------------------------------------------------- #
-
-
-def test_holm_matches_r_p_adjust():
-    # R: p.adjust(c(0.01, 0.02, 0.03, 0.04, 0.05), method = "holm")
-    #    0.05 0.08 0.09 0.09 0.09   (the R result quoted in several public test
-    # suites, e.g. the code search hits for 'p.adjust(c(0.01, 0.02, 0.03, 0.04,
-    # 0.05)'; the algorithm is R's src/library/stats/R/p.adjust.R in wch/r-source:
-    # pmin(1, cummax((n - i + 1) * p[o]))[ro]).
-    np.testing.assert_allclose(
-        holm([0.01, 0.02, 0.03, 0.04, 0.05]), [0.05, 0.08, 0.09, 0.09, 0.09], rtol=1e-14
-    )
-    # same values in another order come back in the caller's order
-    np.testing.assert_allclose(
-        holm([0.04, 0.01, 0.05, 0.03, 0.02]), [0.09, 0.05, 0.09, 0.09, 0.08], rtol=1e-14
-    )
-
-
-def test_holm_missing_values_and_caps():
-    # R's p.adjust keeps NA in place and uses n = number of non-NA p-values
-    out = holm([0.01, np.nan, 0.04, 0.03, None])
-    np.testing.assert_allclose(out, [0.03, np.nan, 0.06, 0.06, np.nan], rtol=1e-14)
-    np.testing.assert_allclose(holm([0.5, 0.6, 0.9]), [1.0, 1.0, 1.0])
-    assert holm([]).shape == (0,)
-    assert holm([0.2]).tolist() == [0.2]
-    assert holm([0.01, 0.01]).tolist() == [0.02, 0.02]
-    assert isinstance(holm([0.1, 0.2]), np.ndarray)
-
-
-@pytest.mark.parametrize("bad", [[0.1, 1.5], [-0.01], ["x"]])
-def test_holm_usage_errors(bad):
-    with pytest.raises(ValueError):
-        holm(bad)
-
-
-@_settings
-@given(st.lists(st.floats(0, 1), min_size=1, max_size=12))
-def test_property_holm_definition(pvalues):
-    adjusted = holm(pvalues)
-    p = np.asarray(pvalues)
-    m = p.size
-    ordered = np.sort(p)
-    # brute force: adjusted p_(i) = min(1, max_{j <= i} (m - j + 1) p_(j)), 1-based
-    brute = [min(1.0, max((m - j) * ordered[j] for j in range(i + 1))) for i in range(m)]
-    for value, adj in zip(p, adjusted, strict=True):
-        i = int(np.searchsorted(ordered, value, side="right")) - 1
-        assert adj == pytest.approx(brute[i], rel=1e-12, abs=1e-300)
-        assert value <= adj <= 1.0
-
-
-# --------------------------------------------------------------------------- #
-# fisher_z_ci
-# --------------------------------------------------------------------------- #
-
-
-def test_fisher_z_ci_reproduces_r_pearson_interval():
-    # R: cor.test(mtcars$mpg, mtcars$wt): cor -0.8676594, n = 32,
-    #    95 percent confidence interval -0.9338264 -0.7440872
-    #    (full-precision r -0.86765937651722791 from jtmenchaca/tidy-ts
-    #    run-54-correlation-vs-r.ts)
-    z, se, z_low, z_high, r_low, r_high = fisher_z_ci(-0.86765937651722791, 32)
-    assert z == pytest.approx(math.atanh(-0.86765937651722791), rel=1e-15)
-    assert se == pytest.approx(1 / math.sqrt(29), rel=1e-15)
-    assert z_low == pytest.approx(z - 1.959963984540054 * se, rel=1e-14)
-    assert z_high == pytest.approx(z + 1.959963984540054 * se, rel=1e-14)
-    assert r_low == pytest.approx(-0.9338264, rel=1e-6)
-    assert r_high == pytest.approx(-0.7440872, rel=1e-6)
-    assert r_low == pytest.approx(-0.93382641328499416, rel=1e-12)
-
-
-def test_fisher_z_ci_edges():
-    # R ?cor.test tuna data: r = 0.5711816, n = 9, 90% two-sided interval's upper
-    # end is the one-sided 95% bound 0.8669786 of cor.test(alternative = "less")
-    *_, r_high = fisher_z_ci(0.5711815575638288, 9, conf_level=0.90)
-    assert r_high == pytest.approx(0.8669786, rel=1e-6)
-    result = fisher_z_ci(0.3, 3)
-    assert result[0] == pytest.approx(math.atanh(0.3))
-    assert all(math.isnan(v) for v in result[1:])
-    z, se, *limits = fisher_z_ci(float("nan"), 20)
-    assert math.isnan(z) and se == pytest.approx(1 / math.sqrt(17))
-    assert all(math.isnan(v) for v in limits)
-    z, _se, z_low, z_high, r_low, r_high = fisher_z_ci(1.0, 20)
-    assert z == z_low == z_high == math.inf and r_low == r_high == 1.0
-    assert all(type(v) is float for v in fisher_z_ci(0.2, 50))
-    with pytest.raises(ValueError):
-        fisher_z_ci(1.2, 20)
-    with pytest.raises(ValueError):
-        fisher_z_ci(0.2, 20, conf_level=95)

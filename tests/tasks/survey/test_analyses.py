@@ -11,16 +11,13 @@ from scipy.stats.contingency import association
 
 from schemas.survey import RESULTS_SCHEMAS
 from tasks.analyses import ANALYSES
+from tasks.stats.contingency import association_test
 from tasks.stats.correlation import correlate
-from tasks.stats.describe import holm
+from tasks.stats.multiple import holm
+from tasks.stats.reliability import cronbach_alpha
+from tasks.stats.ttest import welch
 from tasks.survey import make_synthetic
-from tasks.survey.analyses import (
-    association_test,
-    cronbach_alpha,
-    item_correlations,
-    run_survey_analyses,
-    welch,
-)
+from tasks.survey.analyses import item_correlations, run_survey_analyses
 from tasks.survey.importer import answers_frame, import_file, items_frame
 from warehouse import db
 
