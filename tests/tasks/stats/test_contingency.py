@@ -13,8 +13,9 @@ from scipy.stats.contingency import association
 
 from tasks.stats.contingency import association_test
 
-# Dalgaard, P. (2008). Introductory Statistics with R (2nd ed.), Springer, section 8.2 "Two
-# independent proportions": Lewitt & Machin, 9 of 12 vs 4 of 13 successes. R prints for
+# Dalgaard, P. Introductory Statistics with R, Springer, "Two independent proportions" (section 8.2
+# of the 2nd ed.; p. 133 of the 1st, copy: https://fliphtml5.com/pnbjj/nbne/introductory-statistics-
+# with-r/150): Lewitt & Machin, 9 of 12 vs 4 of 13 successes. R prints for
 # prop.test(c(9, 4), c(12, 13)) and chisq.test(matrix(c(9, 4, 3, 9), 2)):
 # "with Yates' continuity correction ... X-squared = 3.2793, df = 1, p-value = 0.07016".
 LEWITT_MACHIN = [[9, 3], [4, 9]]
