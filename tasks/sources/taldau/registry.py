@@ -800,6 +800,28 @@ class TerritoryPair:
     def confirmed(self) -> bool:
         return self.territory.confirmed
 
+    def as_town(self) -> Town:
+        """The pair's territory as a :class:`Town` row for today's ``fetch_indicator``: its
+        ``town_id`` is the ``territory_id`` and both term fields hold the territory's term, so
+        the value is stored against the territory, never against a town."""
+        t = self.territory
+        return Town(
+            town_id=t.territory_id,
+            name_en=t.name_en,
+            name_ru=t.name_ru,
+            region=t.name_en,
+            kato_code=t.kato_code,
+            taldau_term_id=self.term_id,
+            taldau_term_level=t.kind,
+            taldau_term_kato=t.kato_code,
+            taldau_term_confirmed=t.confirmed,
+            oblast_term_id=self.term_id,
+            oblast_term_confirmed=t.confirmed,
+            territory_id=t.territory_id,
+            confidence=t.confidence,
+            confirmed=t.confirmed,
+        )
+
 
 @dataclass(frozen=True)
 class SkippedPair:

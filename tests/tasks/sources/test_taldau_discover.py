@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tasks.sources.taldau import IndicatorResult, fetch_pair
 from tasks.sources.taldau.discover import (
     FINDING_COLUMNS,
     TreeNode,
@@ -28,6 +29,7 @@ from tasks.sources.taldau.registry import (
     TOWNS_CSV,
     get_town,
     load_registry,
+    plan_territory_pairs,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -247,3 +249,42 @@ def test_cli_discover_exit_codes(tmp_path, capsys, monkeypatch):
 
 def _fast_client_factory(archive, *, base_url):
     return fast_client(archive, base_url, max_attempts=2)
+
+
+def test_storm_serves_every_planned_pair_to_the_fetch(tmp_path):
+    """The storm also serves the yearly fetch: every (indicator, territory) pair of the plan
+    loads, stored against its territory, despite the 500s and the unit spellings."""
+    pairs, _ = plan_territory_pairs()
+    server = start_server()
+    try:
+        storm = install_storm(server)
+        with fast_client(tmp_path, storm.base_url) as client:
+            outcomes = [fetch_pair(client, p.indicator, p.as_town()) for p in pairs]
+        units = {
+            json.loads(p.data[3:])["measureName"]
+            for o in outcomes
+            if isinstance(o, IndicatorResult)
+            for p in o.payloads
+            if p.kind == "GetIndexAttributes"
+        }
+    finally:
+        server.clear()
+        server.stop()
+    assert storm.count(status=500) > 0
+    assert len(units) > len({p.indicator.taldau_unit for p in pairs})  # spelled several ways
+    assert all(isinstance(o, IndicatorResult) for o in outcomes), [
+        o.message for o in outcomes if not isinstance(o, IndicatorResult)
+    ][:3]
+    for pair, outcome in zip(pairs, outcomes, strict=True):
+        frame = outcome.frame
+        assert set(frame["town_id"]) == {pair.territory.territory_id}
+        for year, value in zip(frame["year"], frame["value"], strict=True):
+            expected = storm.value(pair.indicator, pair.term_id, int(year)) * pair.indicator.scale
+            assert value == pytest.approx(expected, rel=1e-12)
+    satpayev = next(
+        p
+        for p in pairs
+        if (p.indicator.indicator_id, p.territory.territory_id)
+        == ("wage_avg_monthly", "ca_satpayev")
+    )
+    assert "city_administration-level value" in satpayev.as_town().territory_note(68)
