@@ -6,8 +6,9 @@ a small consistent dataset shaped like ``/work/shared/reference/taldau/shapes/*.
 
 * GetIndexAttributes, GetPeriodList, GetSegmentList, GetIndexPeriods, GetIndexData/{id};
 * district-level (dic 68) rows for Khromtau district (term 249978, real id), a neighbour district
-  (249637) and the republic root (741880); oblast-level (dic 67) rows for a *stand-in* Aktobe
-  oblast term ``FAKE_OBLAST_TERM`` (the real id is unknown), another oblast and the root;
+  (249637) and the republic root (741880); oblast-level (dic 67) rows for Aktobe oblast
+  (``FAKE_OBLAST_TERM`` = 248875, the real id now in territories.csv), a stand-in other oblast
+  and the root;
 * a breakdown row (non-"Всего" term) next to each total, so wrong joins show up as wrong numbers;
 * years 2014-2023, periods in non-chronological order, non-chronological ``datesIds``;
 * with ``quirks=True`` (default): UTF-8 BOM on GetIndexData bodies, keys with stray spaces
@@ -36,7 +37,6 @@ or, outside these fixtures: ``server = start_server(); fake = install_fake_talda
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
@@ -63,7 +63,7 @@ from tasks.sources.taldau.registry import (
 ROOT = 741880
 KHROMTAU_TERM = 249978  # Khromtau district, dic 68 (real id)
 NEIGHBOUR_TERM = 249637  # Mugalzhar district, dic 68 (real id), a distractor
-FAKE_OBLAST_TERM = 990015  # stand-in for Aktobe oblast in dic 67 (real id unknown)
+FAKE_OBLAST_TERM = 248875  # Aktobe oblast in dic 67 (real id, territories.csv)
 OTHER_OBLAST_TERM = 990043  # stand-in for another oblast
 BREAKDOWN_TERM = 111111  # a non-"Всего" member of a breakdown dictionary
 YEARS = tuple(range(2014, 2024))
@@ -391,25 +391,16 @@ def install_fake_taldau(server: HTTPServer, **kwargs: Any) -> FakeTaldau:
 
 
 def fake_town() -> Town:
-    """Khromtau as in towns.csv, plus the stand-in oblast term so dic-67 indicators resolve."""
+    """Khromtau as in towns.csv, with the Aktobe oblast term the fake serves for dic 67."""
     town = get_town("khromtau")
     return Town(**{**town.__dict__, "oblast_term_id": FAKE_OBLAST_TERM})
 
 
 def write_fake_towns_csv(path: str | Path) -> Path:
-    """A copy of towns.csv where Khromtau has the stand-in oblast term (for end-to-end runs)."""
+    """A copy of towns.csv for end-to-end runs (Khromtau's oblast is the Aktobe term the fake
+    serves; the territories are the bundled territories.csv)."""
     path = Path(path)
-    with open(TOWNS_CSV, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = list(reader)
-        fieldnames = reader.fieldnames or []
-    for row in rows:
-        if row["town_id"] == "khromtau":
-            row["oblast_term_id"] = str(FAKE_OBLAST_TERM)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fieldnames, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    path.write_bytes(TOWNS_CSV.read_bytes())
     return path
 
 

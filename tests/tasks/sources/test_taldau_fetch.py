@@ -127,8 +127,9 @@ def test_territory_missing_from_data_is_a_data_error(taldau_httpserver, tmp_path
 
 def test_unknown_term_is_a_registry_error_without_network(fake_taldau, tmp_path):
     client = fast_client(tmp_path, fake_taldau.base_url)
+    no_oblast = replace(get_town("khromtau"), oblast_term_id=None)  # the registry now has Aktobe
     with pytest.raises(TaldauRegistryError, match="oblast_term_id"):
-        fetch_indicator(client, get_indicator("grp_total"), get_town("khromtau"))
+        fetch_indicator(client, get_indicator("grp_total"), no_oblast)
     assert fake_taldau.count() == 0
 
 
@@ -196,7 +197,8 @@ def test_unavailable_attributes_leave_the_unit_unchecked(taldau_httpserver, tmp_
 def test_fetch_all_keeps_successes_when_some_indicators_fail(taldau_httpserver, tmp_path):
     fake = install_fake_taldau(taldau_httpserver, broken={702944: "500", 702972: "html"})
     client = fast_client(tmp_path, fake.base_url, max_attempts=3)
-    towns = [fake_town(), get_town("satpayev")]
+    unconfigured = replace(get_town("satpayev"), taldau_term_id=None, oblast_term_id=None)
+    towns = [fake_town(), unconfigured]
     result = fetch_all(client, load_indicators(), towns, max_workers=3)
     ok = sorted(r.indicator_id for r in result.results)
     assert ok == sorted(

@@ -1,4 +1,5 @@
-"""The Taldau registry is data (indicators.csv, towns.csv) and loads into typed rows."""
+"""The Taldau registry is data (territories.csv, towns.csv, indicators.csv), loads into typed rows
+and is cross-checked."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ import pytest
 
 from tasks.sources.taldau.registry import (
     INDICATORS_CSV,
+    TERRITORIES_CSV,
+    TOWNS_CSV,
     Indicator,
     TaldauRegistryError,
     Town,
     get_town,
     load_indicators,
+    load_registry,
     load_towns,
+    plan_territory_pairs,
 )
 
 # shared/ (read-only reference material) lies beside the checkout, in development and in CI
@@ -75,25 +80,226 @@ def test_units_match_the_bundled_indicators():
     assert (inds["labour_unemployed"].unit, inds["labour_unemployed"].scale) == ("persons", 1000)
 
 
-def test_towns_are_the_reference_monotowns_with_known_terms_only():
-    if REFERENCE_MONOTOWNS is None:
-        pytest.skip("shared/reference/taldau/monotowns.csv not found beside the checkout")
-    with open(REFERENCE_MONOTOWNS, encoding="utf-8") as fh:
-        reference = {r["kato_code"]: r for r in csv.DictReader(fh)}
-    towns = load_towns()
-    assert len(towns) == len(reference) == 20
-    assert {t.kato_code for t in towns} == set(reference)
-    assert all(t.town_id == t.town_id.lower() and " " not in t.town_id for t in towns)
+REFERENCE_DIR = REFERENCE_MONOTOWNS.parent if REFERENCE_MONOTOWNS else None
+
+
+def _reference(name):
+    if REFERENCE_DIR is None or not (REFERENCE_DIR / name).exists():
+        pytest.skip(f"shared/reference/taldau/{name} not found beside the checkout")
+    with open(REFERENCE_DIR / name, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_towns_are_the_reference_monotowns_with_known_terms():
+    """Every candidate of monotown_terms.csv is a town, resolved to its territory's terms; the 20
+    confirmed monotowns keep the KATO codes of monotowns.csv."""
+    terms = {r["town_id"]: r for r in _reference("monotown_terms.csv")}
+    confirmed = {r["kato_code"] for r in _reference("monotowns.csv")}
+    towns = {t.town_id: t for t in load_towns()}
+    assert set(towns) == set(terms) and len(towns) == 28
+    assert confirmed <= {t.kato_code for t in towns.values()}
+    for tid, ref in terms.items():
+        town = towns[tid]
+        assert town.status == ref["monotown_status"], tid
+        assert town.taldau_term_id == int(ref["taldau_term_id"]), tid
+        assert town.oblast_term_id == int(ref["oblast_term_id"]), tid
+        assert town.town_term_id is None and not town.confirmed  # nodes not yet discovered
+        assert not town.taldau_term_confirmed  # one source only (medium-high)
+        assert town.oblast_term_confirmed  # two independent sources agree on every oblast
+        assert len(town.kato_code) == 9 and town.town_node_name.startswith("Г.")
+    assert {t for t, x in towns.items() if x.status == "former"} == {"saran", "tekeli"}
+    assert sum(x.status == "unconfirmed" for x in towns.values()) == 8
     khromtau = get_town("khromtau")
     assert khromtau.kato_code == "156020100"
-    assert khromtau.taldau_term_id == 249978 and khromtau.taldau_term_confirmed
-    assert khromtau.territory_term(68) == 249978
-    assert khromtau.territory_term(67) is None  # Aktobe oblast term unknown
-    for town in towns:
-        if town.town_id != "khromtau":
-            assert town.taldau_term_id is None and not town.taldau_term_confirmed
-        assert town.oblast_term_id is None and not town.oblast_term_confirmed
-    assert {t.town_id for t in towns if t.status == "former"} == {"saran", "tekeli"}
+    assert (khromtau.taldau_term_id, khromtau.taldau_term_level) == (249978, "district")
+    assert khromtau.territory_term(68) == 249978 and khromtau.territory_term(67) == 248875
+    assert "the whole district" in khromtau.territory_note(68)
+
+
+def test_every_oblast_and_monotown_territory_once_with_parents():
+    reg = load_registry()
+    oblasts = {int(r["term_id"]) for r in _reference("oblast_terms.csv")}
+    have = {t.taldau_term_id for t in reg.territories.values()}
+    assert oblasts <= have  # the republic, 17 oblasts, 3 republican cities
+    districts = {r["term_id"]: r for r in _reference("district_terms.csv")}
+    for t in reg.territories.values():
+        if t.kind == "republic":
+            assert t.parent_territory_id == "" and t.taldau_term_id == 741880
+            continue
+        assert t.parent_territory_id in reg.territories, t.territory_id
+        if t.kind in ("district", "city_administration"):
+            assert str(t.taldau_term_id) in districts, t.territory_id
+            assert districts[str(t.taldau_term_id)]["name_in_source"] == t.taldau_term_name
+            assert not t.confirmed and t.taldau_dics == (68,)
+    for town in reg.towns:
+        assert reg.territories[town.territory_id].parent_territory_id == town.oblast_territory_id
+    # one territory per distinct term: Altai and Serebryansk share РАЙОН АЛТАЙ
+    shared = [t for t in reg.territories.values() if t.taldau_term_id == 266711]
+    assert len(shared) == 1
+    assert reg.town("altai").territory_id == reg.town("serebryansk").territory_id
+    assert len({t.territory_id for t in reg.towns}) == 27
+
+
+def test_reforms_give_the_oblast_of_each_year():
+    reg = load_registry()
+    satpayev = reg.town("satpayev")
+    assert satpayev.oblast_in(2021) == "oblast_karaganda"
+    assert satpayev.oblast_in(2022) == "oblast_ulytau"
+    assert reg.town("tekeli").oblast_in(2015) == "oblast_almaty"
+    assert reg.town("kurchatov").oblast_in(2023) == "oblast_abai"
+    kentau = reg.town("kentau")
+    assert kentau.oblast_in(2017) == "oblast_south_kazakhstan"
+    assert kentau.oblast_in(2018) == "oblast_turkestan"
+    assert reg.town("khromtau").oblast_in(2000) == "oblast_aktobe"
+    for tid in ("oblast_ulytau", "oblast_abai", "oblast_zhetisu"):
+        assert reg.territories[tid].valid_from == 2022
+        assert not reg.territories[tid].valid_in(2021)
+    assert reg.territories["oblast_turkestan"].valid_from == 2018
+    assert reg.territories["oblast_south_kazakhstan"].valid_to == 2017
+    roles = [(role, t.territory_id) for role, t, *_ in reg.town_roles("satpayev")]
+    assert roles == [
+        ("town", "satpayev"),
+        ("container", "ca_satpayev"),
+        ("oblast", "oblast_karaganda"),
+        ("oblast", "oblast_ulytau"),
+    ]
+
+
+def test_indicator_levels():
+    inds = {i.indicator_id: i for i in load_indicators()}
+    assert inds["wage_avg_monthly"].levels == ("oblast", "district")
+    assert inds["industrial_output"].levels == ("oblast", "district")
+    assert all(i.levels == ("oblast",) for i in inds.values() if i.territory_dic == 67)
+    with pytest.raises(TaldauRegistryError, match="levels"):
+        Indicator.from_row(
+            {
+                "indicator_id": "x",
+                "taldau_index_id": "1",
+                "period_id": "7",
+                "territory_dic": "67",
+                "levels": "district",
+            }
+        )
+
+
+def test_plan_fetches_each_territory_once():
+    reg = load_registry()
+    pairs, skipped = plan_territory_pairs(reg)
+    keys = [(p.indicator.indicator_id, p.territory.territory_id) for p in pairs]
+    assert len(keys) == len(set(keys))
+    wage = {
+        p.territory.territory_id: p for p in pairs if p.indicator.indicator_id == "wage_avg_monthly"
+    }
+    altai = wage["district_altai"]
+    assert altai.town_ids == ("altai", "serebryansk") and altai.term_id == 266711
+    assert {u.role for u in altai.uses} == {"container"}
+    karaganda = wage["oblast_karaganda"]
+    assert {"balkhash", "satpayev"} <= set(karaganda.town_ids)
+    assert [u.year_to for u in karaganda.uses if u.town_id == "satpayev"] == [2021]
+    labour = [p for p in pairs if p.indicator.indicator_id == "labour_unemployed"]
+    assert {p.territory.kind for p in labour} == {"oblast"}
+    assert wage["district_khromtau"].term_id == 249978 and not wage["district_khromtau"].confirmed
+    # South Kazakhstan (before 2018) has no Taldau id: skipped, never fetched
+    assert {s.territory_id for s in skipped} == {"oblast_south_kazakhstan"}
+    assert all(s.town_ids == ("kentau",) for s in skipped)
+    assert len(pairs) == 8 * 15 + 2 * 27
+    only = plan_territory_pairs(reg, towns=["khromtau"])[0]
+    assert {(p.indicator.indicator_id, p.territory.territory_id) for p in only} >= {
+        ("wage_avg_monthly", "district_khromtau"),
+        ("grp_total", "oblast_aktobe"),
+    }
+
+
+def _copy_registry(tmp_path):
+    for src in (TERRITORIES_CSV, TOWNS_CSV, INDICATORS_CSV):
+        (tmp_path / src.name).write_bytes(src.read_bytes())
+    return tmp_path
+
+
+def _edit(path, match, column, value):
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows, fields = list(reader), reader.fieldnames
+    for row in rows:
+        if match(row):
+            row[column] = value
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(
+    ("file", "row_id", "column", "value", "message"),
+    [
+        (
+            "territories.csv",
+            "district_altai",
+            "parent_territory_id",
+            "oblast_nowhere",
+            r"territories.csv line \d+ \(territory_id 'district_altai'\): column "
+            r"'parent_territory_id' = 'oblast_nowhere' is not a territory_id",
+        ),
+        (
+            "territories.csv",
+            "ca_satpayev",
+            "taldau_term_id",
+            "249978",
+            r"'taldau_term_id' = 249978 is a duplicate",
+        ),
+        ("territories.csv", "ca_satpayev", "kind", "village", r"'kind' = 'village' is not one of"),
+        ("territories.csv", "district_khromtau", "confirmed", "yes", r"confidence 'high'"),
+        (
+            "territories.csv",
+            "ca_rudny",
+            "parent_territory_id",
+            "district_khromtau",
+            r"a city_administration's parent must be a oblast",
+        ),
+        (
+            "towns.csv",
+            "serebryansk",
+            "territory_id",
+            "district_nowhere",
+            r"towns.csv line \d+ \(town_id 'serebryansk'\): column 'territory_id' = "
+            r"'district_nowhere' is not a territory_id of territories.csv",
+        ),
+        (
+            "towns.csv",
+            "satpayev",
+            "oblast_before_2022_territory_id",
+            "ca_rudny",
+            r"'oblast_before_2022_territory_id' = 'ca_rudny' is a city_administration",
+        ),
+        (
+            "towns.csv",
+            "satpayev",
+            "oblast_territory_id",
+            "oblast_karaganda",
+            r"differs from the parent 'oblast_ulytau'",
+        ),
+        ("towns.csv", "rudny", "town_id", "khromtau", r"'town_id' = 'khromtau' is a duplicate"),
+        ("towns.csv", "rudny", "status", "maybe", r"'status' = 'maybe' is not one of"),
+        ("towns.csv", "rudny", "kato_code", "12345", r"not a 9-digit KATO code"),
+    ],
+)
+def test_bad_rows_name_file_line_column_and_value(tmp_path, file, row_id, column, value, message):
+    folder = _copy_registry(tmp_path)
+    key = "territory_id" if file == "territories.csv" else "town_id"
+    _edit(folder / file, lambda r: r[key] == row_id, column, value)
+    with pytest.raises(TaldauRegistryError, match=message):
+        load_registry(folder / "towns.csv", folder / "territories.csv", folder / "indicators.csv")
+
+
+def test_a_historical_towns_csv_still_loads(tmp_path):
+    path = tmp_path / "towns.csv"
+    path.write_text(
+        "town_id,kato_code,taldau_term_id,taldau_term_level,oblast_term_id\n"
+        "khromtau,156020100,249978,district,\n",
+        encoding="utf-8",
+    )
+    [town] = load_towns(path)
+    assert (town.taldau_term_id, town.oblast_term_id) == (249978, None)
 
 
 def test_rows_coerce_from_dicts_and_pandas_and_validate():
