@@ -20,6 +20,7 @@ from pathlib import Path
 from flows import report as report_cmd
 from flows import serve as serve_cmd
 from flows import survey as survey_cmd
+from flows import taldau_cli
 from flows.options import add_format, add_lock_timeout, add_warehouse
 from flows.output import clean, print_frame
 from flows.settings import ENV_TALDAU_URL, Settings, resolve_settings
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     survey_cmd.add_parser(sub)
     report_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
+    taldau_cli.add_parser(sub)
     return parser
 
 
@@ -302,6 +304,7 @@ COMMANDS = {
     "survey": survey_cmd.run,
     "report": report_cmd.run,
     "serve": serve_cmd.run_serve,
+    "taldau": taldau_cli.run,
 }
 
 

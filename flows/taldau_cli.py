@@ -10,11 +10,11 @@ the registry files. Exit 0 when the walk completes, 1 when a request failed afte
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
+from flows.settings import ENV_TALDAU_URL, Settings
 from tasks.sources.taldau.archive import TaldauError
 from tasks.sources.taldau.client import DEFAULT_BASE_URL, TaldauClient
 from tasks.sources.taldau.discover import (
@@ -25,7 +25,6 @@ from tasks.sources.taldau.discover import (
 )
 from tasks.sources.taldau.registry import TaldauRegistryError, load_registry
 
-ENV_TALDAU_URL = "MONOTOWNS_TALDAU_URL"  # the same variable as ``monotowns run``
 DEFAULT_OUT = "taldau_discovery.csv"
 
 
@@ -72,8 +71,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return taldau
 
 
-def run_discover(args: argparse.Namespace) -> int:
-    """``monotowns taldau discover``."""
+def run_discover(args: argparse.Namespace, settings: Settings) -> int:
+    """``monotowns taldau discover`` (the Taldau URL comes resolved in ``settings``)."""
     try:
         registry = load_registry(
             getattr(args, "taldau_towns", None),
@@ -88,7 +87,7 @@ def run_discover(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out)
     archive = Path(args.archive) if args.archive else out.resolve().parent / "raw"
-    url = args.taldau_url or os.environ.get(ENV_TALDAU_URL) or DEFAULT_BASE_URL
+    url = settings.taldau_url or DEFAULT_BASE_URL
     started = time.monotonic()
     try:
         with TaldauClient(archive, base_url=url) as client:
@@ -122,6 +121,6 @@ def run_discover(args: argparse.Namespace) -> int:
 SUBCOMMANDS = {"discover": run_discover}
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Dispatch ``monotowns taldau <subcommand>``."""
-    return SUBCOMMANDS[args.taldau_command](args)
+    return SUBCOMMANDS[args.taldau_command](args, settings)

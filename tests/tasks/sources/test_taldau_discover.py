@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import flows.taldau_cli as taldau_cli  # noqa: E402
+from flows.settings import resolve_settings  # noqa: E402
 from tests.taldau_fake import fast_client, start_server  # noqa: E402
 from tests.taldau_storm import StormTaldau, install_storm  # noqa: E402
 
@@ -232,14 +233,14 @@ def test_cli_discover_exit_codes(tmp_path, capsys, monkeypatch):
             taldau_url=storm.base_url, out=out, archive=tmp_path / "a", town="khromtau"
         )
         monkeypatch.setattr(taldau_cli, "TaldauClient", _fast_client_factory)
-        assert taldau_cli.run(args) == 0
+        assert taldau_cli.run(args, resolve_settings(args, {})) == 0
         printed = capsys.readouterr().out
         assert "town nodes found for 1 of 1 town(s)" in printed
         assert "towns.csv row khromtau: town_term_id '' -> " in printed
         assert out.exists()
         storm2 = install_storm(server, failure_rate=1.0, fail_attempts=99)
         args = _cli_args(taldau_url=storm2.base_url, out=out, archive=tmp_path / "b", town="rudny")
-        assert taldau_cli.run(args) == 1
+        assert taldau_cli.run(args, resolve_settings(args, {})) == 1
         err = capsys.readouterr().err
         assert "request(s) failed after retries" in err and "HTTP 500" in err
     finally:
