@@ -26,8 +26,8 @@ import pandas as pd
 from scipy import stats
 
 from schemas.inputs import ANSWERS
-from tasks.analyses import study
 from tasks.stats.describe import holm, mean_ci
+from tasks.studies.khromtau_2024 import study
 
 ALPHA = 0.05
 MIN_N = 30  # respondents needed for the t test on a bounded score to be taken at face value
