@@ -100,7 +100,9 @@ def fetch_task(src: Source, session, request, archive_dir: str) -> Fetched:
     if fetched.failure is not None:
         logger.warning("%s failed: %s", fetched.key, fetched.failure.message)
     else:
-        logger.info("fetched %d payload(s) from %s %s", len(fetched.payloads), src.name, fetched.key)
+        logger.info(
+            "fetched %d payload(s) from %s %s", len(fetched.payloads), src.name, fetched.key
+        )
     return fetched
 
 

@@ -19,6 +19,7 @@ from schemas.inputs import OBSERVATION_COLUMNS
 from tasks.parse import Issue
 from tasks.sources.base import Payload
 from tasks.studies import CORE_TABLES as STUDY_CORE_TABLES
+from tasks.studies import RENAMES as STUDY_RENAMES
 
 INLINE_PAYLOAD_LIMIT = 16 * 1024 * 1024  # bytes kept inside raw.payload; larger ones by path
 
@@ -242,7 +243,7 @@ def load_core(con, frames: dict[str, pd.DataFrame], run_id: str, now: str) -> di
     for name, (table, cols) in CORE_TABLES.items():
         if name not in frames:
             continue
-        frame = frames[name][cols].rename(columns={"value": "published_value"})
+        frame = frames[name][cols].rename(columns=STUDY_RENAMES.get(name, {}))
         upsert(con, table, frame, KEYS[table])
         counts[table] = len(frame)
     if "observations" in frames:

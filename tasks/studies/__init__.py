@@ -41,6 +41,9 @@ CORE_TABLES: dict[str, tuple[str, list[str], list[str]]] = {
     k: v for s in STUDIES for k, v in s.core_tables.items()
 }
 
+#: Study inputs -> {input column: core column} where the names differ.
+RENAMES: dict[str, dict[str, str]] = {k: dict(v) for s in STUDIES for k, v in s.renames.items()}
+
 #: Every analysis the refresh flow runs: the town analyses, then each study's.
 ANALYSES: dict[str, Analysis] = {
     **TOWN_ANALYSES,

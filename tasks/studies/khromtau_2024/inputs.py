@@ -18,7 +18,7 @@ RULES: dict[str, str] = {
     "rank_recomputed": "a printed rank should equal the rank recomputed from the values",
 }
 
-# input name -> (core table, columns loaded, natural key)
+# input name -> (core table, columns loaded, natural key); see RENAMES
 CORE_TABLES: dict[str, tuple[str, list[str], list[str]]] = {
     "survey_table5": (
         "core.survey_table5",
@@ -45,6 +45,8 @@ CORE_TABLES: dict[str, tuple[str, list[str], list[str]]] = {
         ["source_table", "statistic"],
     ),
 }
+# input name -> {input column: core column} where the names differ
+RENAMES: dict[str, dict[str, str]] = {"published": {"value": "published_value"}}
 
 
 def input_specs(today: date | None = None) -> dict[str, InputSpec]:
