@@ -53,7 +53,7 @@ def child_prefect() -> dict:
     from prefect.cache_policies import NONE
 
     import flows.refresh  # noqa: F401  (the same imports as the real run)
-    from tasks import analyses
+    from tasks import studies as analyses
 
     t1 = time.perf_counter()
 

@@ -22,15 +22,24 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
-from tasks import analyses
+from tasks import studies
+from tasks.analyses.registry import headline
 from tasks.load import load_core, record_issues, record_payloads, replace_results, table_counts
 from tasks.parse import Issue
-from tasks.sources import bundled, files, taldau
-from tasks.sources.base import Payload, archive_payload, utc_now
-from tasks.validate import Batch, validate_parsed_observations, validate_payloads
+from tasks.sources import bundled
+from tasks.sources.base import (
+    Batch,
+    Fetched,
+    Payload,
+    Source,
+    SourceError,
+    archive_payload,
+    unique_payloads,
+    utc_now,
+)
+from tasks.sources.registry import SOURCES
 from warehouse import db
 
-SOURCES = ("bundled", "files", "taldau")
 MAX_ERRORS_SHOWN = 20
 
 
@@ -65,7 +74,7 @@ def _retry_transient(task, task_run, state) -> bool:
     """Retry fetches on transient errors only, not on a missing folder or an unknown source."""
     try:
         state.result()
-    except (files.SourceError, RunFailed):
+    except (SourceError, RunFailed):
         return False
     except Exception:
         return True
@@ -79,115 +88,47 @@ def _retry_transient(task, task_run, state) -> bool:
     retry_condition_fn=_retry_transient,
     cache_policy=NONE,
 )
-def fetch_task(source: str, input_dir: str | None, archive_dir: str) -> list[Payload]:
-    """Read the source's payloads and archive each one before anything parses it."""
+def fetch_task(src: Source, session, request, archive_dir: str) -> Fetched:
+    """Fetch one planned request of ``src`` and archive every payload before anything parses
+    it. A reading error of a folder is retried; a Taldau pair's HTTP errors are retried by its
+    client, and a pair that still fails comes back with its ``failure`` (never raised), so the
+    other pairs still load."""
     logger = get_run_logger()
-    if source == "bundled":
-        payloads = bundled.read_bundled()
-    elif source == "files":
-        if not input_dir:
-            raise RunFailed("--source files needs --input DIR")
-        payloads = files.read_folder(input_dir)
-    else:  # pragma: no cover - guarded by the flow
-        raise RunFailed(f"unknown source {source!r}")
-    for p in payloads:
+    fetched = src.fetch(session, request)
+    for p in fetched.payloads:
         archive_payload(p, archive_dir)
-    logger.info("fetched %d payload(s) from %s, archived in %s", len(payloads), source, archive_dir)
-    return payloads
-
-
-@task(name="fetch-taldau", retries=2, retry_delay_seconds=[2, 10], cache_policy=NONE)
-def fetch_taldau_task(
-    client: taldau.TaldauClient, indicator: taldau.Indicator, town: taldau.Town
-) -> taldau.IndicatorResult | taldau.FetchFailure:
-    """Fetch one (indicator, town) pair. The client retries HTTP errors with backoff and keeps
-    every response in the raw archive (a same-day re-run is served from it); an error that
-    survives the retries is returned as a failure so the other pairs still load."""
-    outcome = taldau.fetch_pair(client, indicator, town)
-    if isinstance(outcome, taldau.FetchFailure):
-        get_run_logger().warning(
-            "%s/%s failed: %s", town.town_id, indicator.indicator_id, outcome.message
+    if fetched.failure is not None:
+        logger.warning("%s failed: %s", fetched.key, fetched.failure.message)
+    else:
+        logger.info(
+            "fetched %d payload(s) from %s %s", len(fetched.payloads), src.name, fetched.key
         )
-    return outcome
+    return fetched
 
 
-def _taldau_issue(d: dict) -> Issue:
-    return Issue(
-        source="taldau",
-        table_name=str(d.get("table") or "core.observation"),
-        check_name=str(d["check"]),
-        severity=str(d["severity"]),
-        message=str(d["message"]),
-        row_key=d.get("row_key"),
-        observed=None if d.get("observed") is None else str(d.get("observed")),
-    )
-
-
-def gather_taldau(
-    archive: str, opts: dict, reference: list[Payload], today: date
-) -> tuple[list[Payload], Batch, list[taldau.FetchFailure]]:
-    """Fetch every configured (indicator, town) pair as mapped tasks, then validate the
-    parsed observations with the same schemas as every other source."""
-    indicators = taldau.load_indicators(opts.get("taldau_indicators"))
-    towns = taldau.load_towns(opts.get("taldau_towns"))
-    if opts.get("indicators"):
-        indicators = [i for i in indicators if i.indicator_id in opts["indicators"]]
-    if opts.get("towns"):
-        towns = [t for t in towns if t.town_id in opts["towns"]]
-    if not indicators or not towns:
-        raise RunFailed("no Taldau indicator/town selected: check --indicator/--town")
-    pairs, skipped = taldau.plan_pairs(indicators, towns)
-    client_kw = {"base_url": opts["taldau_url"]} if opts.get("taldau_url") else {}
-    with taldau.TaldauClient(archive, offline=bool(opts.get("offline")), **client_kw) as client:
-        futures = fetch_taldau_task.map(
-            unmapped(client), [p[0] for p in pairs], [p[1] for p in pairs]
-        )
-        outcomes = [f.result() for f in futures]  # resolve every future
-    result = taldau.FetchAllResult(
-        results=[o for o in outcomes if isinstance(o, taldau.IndicatorResult)],
-        failures=[o for o in outcomes if isinstance(o, taldau.FetchFailure)],
-        skipped=skipped,
-    )
-    payloads = result.payloads()
-    for p in payloads:
-        archive_payload(p, archive)
-    registry = pd.DataFrame(
-        {
-            "indicator_id": i.indicator_id,
-            "name": i.name_ru or i.indicator_id,
-            "unit": i.unit,
-            "topic": i.topic,
-            "description": i.notes,
-        }
-        for i in indicators
-    )
-    batch = validate_parsed_observations(
-        result.frame(),
-        source="taldau",
-        reference=reference,
-        extra_indicators=registry,
-        vintage_of={p.content_hash: p.fetched_at for p in payloads},
-        today=today,
-    )
-    batch.issues += [_taldau_issue(d) for d in result.issues(include_failures=False)]
-    batch.issues += [
-        Issue(
-            "taldau",
-            "fetch",
-            "not_configured",
-            "warning",
-            f.message,
-            row_key=f"{f.town_id}/{f.indicator_id}",
-        )
-        for f in result.skipped
-    ]
-    return payloads, batch, result.failures
+def gather(
+    src: Source, archive: str, opts: dict, reference: list[Payload], today: date
+) -> tuple[list[Payload], Batch, list[Issue]]:
+    """Plan the source's fetches, run them as mapped tasks, then parse and validate what came
+    back. Returns the payloads, the batch and one ``fetch_failed`` issue per failed fetch."""
+    try:
+        requests, not_attempted = src.plan(opts)
+    except SourceError as exc:
+        raise RunFailed(str(exc)) from exc
+    with src.session(opts, archive) as session:
+        futures = fetch_task.map(unmapped(src), unmapped(session), requests, unmapped(archive))
+        fetched = [f.result() for f in futures]  # resolve every future
+    batch = validate_task(src, fetched, opts, reference, today)
+    batch.issues += not_attempted
+    return unique_payloads(fetched), batch, [f.failure for f in fetched if f.failure]
 
 
 @task(name="validate", cache_policy=NONE)
-def validate_task(payloads: list[Payload], reference: list[Payload], today: date) -> Batch:
-    """Read, type and validate every payload (pandera schemas + cross-input rules)."""
-    batch = validate_payloads(payloads, reference=reference, today=today)
+def validate_task(
+    src: Source, fetched: list[Fetched], opts: dict, reference: list[Payload], today: date
+) -> Batch:
+    """Parse, type and validate what was fetched (pandera schemas + cross-input rules)."""
+    batch = src.parse(fetched, options=opts, reference=reference, today=today)
     logger = get_run_logger()
     for issue in batch.errors[:20]:
         logger.error(issue.message)
@@ -232,7 +173,7 @@ def load_task(
 @task(name="analyse", cache_policy=NONE)
 def analyse_task(staging: str, name: str) -> dict[str, pd.DataFrame]:
     """Run one analysis over the core tables of ``staging``; returns results frames."""
-    return analyses.ANALYSES[name](staging)
+    return studies.ANALYSES[name](staging)
 
 
 @task(name="write-results", cache_policy=NONE)
@@ -393,21 +334,16 @@ def refresh(
         staging = str(db.prepare_staging(warehouse))
         try:
             reference = bundled.read_bundled() if source != "bundled" else []
-            failures: list[taldau.FetchFailure] = []
-            if source == "taldau":
-                payloads, batch, failures = gather_taldau(
-                    archive, run["parameters"], reference, date.today()
-                )
-            else:
-                payloads = fetch_task(source, input_dir, archive)
-                batch = validate_task(payloads, reference, date.today())
+            payloads, batch, failures = gather(
+                SOURCES[source], archive, run["parameters"], reference, date.today()
+            )
             blocking = batch.errors
-            batch.issues += [_taldau_issue(f.as_issue("error")) for f in failures]
+            batch.issues += failures
             summary.issues_by_severity = {
                 "error": len(batch.errors),
                 "warning": len(batch.warnings),
             }
-            summary.failures = [f"{f.town_id}/{f.indicator_id}: {f.message}" for f in failures]
+            summary.failures = [f"{f.row_key}: {f.message}" for f in failures]
             load_task(staging, payloads, archive, batch, run, blocked=bool(blocking))
             if blocking:
                 shown = "\n".join(f"  {i.message}" for i in blocking[:MAX_ERRORS_SHOWN])
@@ -420,14 +356,14 @@ def refresh(
                 _finish_run(staging, run_id, "failed", summary.message, {})
                 db.publish(staging, warehouse)
                 raise RunFailed(summary.message)
-            futures = {name: analyse_task.submit(staging, name) for name in analyses.ANALYSES}
+            futures = {name: analyse_task.submit(staging, name) for name in studies.ANALYSES}
             results: dict[str, pd.DataFrame] = {}
             for fut in futures.values():  # resolve every future: a failure fails the run
                 results.update(fut.result())
             write_results_task(staging, results)
             counts = table_counts(staging)
             summary.row_counts = counts
-            loaded_any = source != "taldau" or len(batch.frames.get("observations", [])) > 0
+            loaded_any = len(batch.frames.get("observations", [])) > 0
             summary.status = (
                 "completed" if not failures else ("partial" if loaded_any else "failed")
             )
@@ -437,7 +373,7 @@ def refresh(
                     "loaded:\n" + "\n".join(f"  {m}" for m in summary.failures)
                 )
             _finish_run(staging, run_id, summary.status, summary.message, counts)
-            headline = analyses.headline(staging)
+            headline_rows = headline(staging)
             db.publish(staging, warehouse)
         except RunFailed:
             raise
@@ -452,11 +388,11 @@ def refresh(
         try:
             report_info = report_task(warehouse, out_dir)
         except Exception as exc:
-            _artifact(summary, summary.row_counts, headline)
+            _artifact(summary, summary.row_counts, headline_rows)
             raise RunFailed(
                 f"the data of run {run_id} were published, but the report failed: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
         summary.report = report_info.get("html")
-    _artifact(summary, summary.row_counts, headline, report_info)
+    _artifact(summary, summary.row_counts, headline_rows, report_info)
     return summary

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -31,9 +32,11 @@ RATE_TOLERANCE_PP = 0.1
 # Frame-level checks and the column each one judges (for messages and quality rows).
 CHECK_COLUMN: dict[str, str] = {"value_missing": "value", "rate_at_most_100": "value"}
 
-# Columns of conformed observations, the shape every source's rows take before loading into
-# core.observation (which adds the run_id).
-OBSERVATION_COLUMNS: list[str] = [
+# The one observation shape: every source's parsed rows take it before validation and loading
+# (core.observation stores all but ``row_ref`` and adds the run_id). ``vintage`` is the fetched-at
+# time of the payload a row came from; ``row_ref`` says where in that payload (a Taldau response
+# row and period; None for a file row, whose number the issues already name).
+OBSERVATION_COLUMNS: tuple[str, ...] = (
     "town_id",
     "indicator_id",
     "year",
@@ -46,7 +49,46 @@ OBSERVATION_COLUMNS: list[str] = [
     "vintage",
     "payload_hash",
     "note",
-]
+    "row_ref",
+)
+#: pandas dtypes of a parsed observation frame (text columns as ``str``).
+OBSERVATION_DTYPES: dict[str, str] = {
+    **{c: "str" for c in OBSERVATION_COLUMNS},
+    "year": "int64",
+    "value": "float64",
+}
+VALUE_STATUSES = ("ok", "suppressed", "missing", "unparseable")
+
+# Labour-market indicators judged together (one row per town and year), by their wide column.
+LABOUR: dict[str, str] = {
+    "labour_active": "active",
+    "labour_employed": "employed",
+    "labour_unemployed": "unemployed",
+    "labour_unemployment_rate": "rate",
+}
+
+
+def empty_observations() -> pd.DataFrame:
+    """An empty observation frame with the right columns and dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in OBSERVATION_DTYPES.items()})
+
+
+def labour_wide(obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (town, year) with active, employed, unemployed, rate columns."""
+    sub = obs[obs["indicator_id"].isin(LABOUR)]
+    wide = sub.pivot_table(
+        index=["town_id", "year"],
+        columns="indicator_id",
+        values="value",
+        aggfunc="first",
+        dropna=False,
+    )
+    wide = wide.rename(columns=LABOUR).reset_index()
+    for col in LABOUR.values():
+        if col not in wide.columns:
+            wide[col] = np.nan
+    return wide[["town_id", "year", *LABOUR.values()]]
+
 
 RULES: dict[str, str] = {
     "type:number": "must be a number (decimal comma or point; spaces only as thousands groups)",
@@ -76,8 +118,6 @@ RULES: dict[str, str] = {
     "counts_exceed_respondents": "answer counts of an item add up to more than the respondents",
     "counts_below_respondents": "answer counts of an item add up to fewer than the respondents",
     "categories_sum": "respondent categories should add up to the number of respondents",
-    "matches_table4": "a Table 5 count should equal the same cell of Table 4",
-    "rank_recomputed": "a printed rank should equal the rank recomputed from the values",
     "unknown_file": "file name is not one of the known inputs; it was archived and ignored",
     "duplicate_input": "the same input is given twice (CSV and XLSX); neither is loaded",
 }
@@ -97,17 +137,17 @@ class InputSpec:
     warnings: pa.DataFrameSchema | None = field(default=None, compare=False)
 
 
-def _named(fn, name: str) -> pa.Check:
+def named_check(fn, name: str) -> pa.Check:
     """A check whose failure cases carry our rule name (built-in checks report their own)."""
     return pa.Check(fn, name=name, error=name)
 
 
 def _non_negative() -> pa.Check:
-    return _named(lambda s: s >= 0, "non_negative")
+    return named_check(lambda s: s >= 0, "non_negative")
 
 
 def _year_col(max_year: int) -> pa.Column:
-    return pa.Column(int, _named(lambda s: s.between(MIN_YEAR, max_year), "year_range"))
+    return pa.Column(int, named_check(lambda s: s.between(MIN_YEAR, max_year), "year_range"))
 
 
 def _count_col() -> pa.Column:
@@ -184,8 +224,8 @@ def labour_market_schemas() -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
     return errors, warnings
 
 
-def _answer_col() -> pa.Column:
-    return pa.Column(str, _named(lambda s: s.isin(ANSWERS), "answer_category"))
+def answer_col() -> pa.Column:
+    return pa.Column(str, named_check(lambda s: s.isin(ANSWERS), "answer_category"))
 
 
 def input_specs(today: date | None = None) -> dict[str, InputSpec]:
@@ -311,7 +351,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             optional=("area_label", "source_table", "note"),
             description="Answer counts per area on the 5-point change scale (study Table 4).",
             errors=pa.DataFrameSchema(
-                {"answer": _answer_col(), "respondents": _count_col()},
+                {"answer": answer_col(), "respondents": _count_col()},
                 unique=["survey_id", "area", "answer"],
                 report_duplicates="all",
             ),
@@ -333,79 +373,15 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             description="Score distribution 1-10 per support measure (study Table 7).",
             errors=pa.DataFrameSchema(
                 {
-                    "score": pa.Column(int, _named(lambda s: s.between(1, 10), "score_1_10")),
+                    "score": pa.Column(int, named_check(lambda s: s.between(1, 10), "score_1_10")),
                     "respondents": _count_col(),
                 },
                 unique=["survey_id", "measure", "score"],
                 report_duplicates="all",
             ),
         ),
-        "survey_table5": InputSpec(
-            "survey_table5",
-            {
-                "survey_id": "str",
-                "answer": "str",
-                "job": "number",
-                "entrepreneurship": "number",
-                "rank_job": "number",
-                "rank_entrepreneurship": "number",
-                "source_table": "str",
-                "note": "str",
-            },
-            required=("survey_id", "answer"),
-            key=("survey_id", "answer"),
-            optional=(
-                "job",
-                "entrepreneurship",
-                "rank_job",
-                "rank_entrepreneurship",
-                "source_table",
-                "note",
-            ),
-            description="Study Table 5 as printed: Job and entrepreneurship counts and ranks.",
-            errors=pa.DataFrameSchema(
-                {"answer": _answer_col()},
-                unique=["survey_id", "answer"],
-                report_duplicates="all",
-            ),
-        ),
-        "survey_paired_values": InputSpec(
-            "survey_paired_values",
-            {
-                "survey_id": "str",
-                "row": "int",
-                "x": "number",
-                "y": "number",
-                "rank_x": "number",
-                "rank_y": "number",
-                "source_table": "str",
-                "note": "str",
-            },
-            required=("survey_id", "row"),
-            key=("survey_id", "row"),
-            optional=("x", "y", "rank_x", "rank_y", "source_table", "note"),
-            description="Study Table 8 as printed: paired values and their printed ranks.",
-            errors=pa.DataFrameSchema(unique=["survey_id", "row"], report_duplicates="all"),
-        ),
-        "published": InputSpec(
-            "published",
-            {
-                "source_table": "str",
-                "statistic": "str",
-                "published": "str",
-                "value": "number",
-                "printed_formula": "str",
-                "note": "str",
-            },
-            required=("source_table", "statistic", "published"),
-            key=("source_table", "statistic"),
-            optional=("value", "printed_formula", "note"),
-            description="Numbers the study publishes, as printed, for the reproduction audit.",
-            errors=pa.DataFrameSchema(
-                unique=["source_table", "statistic"], report_duplicates="all"
-            ),
-        ),
     }
 
 
+#: The generic inputs (studies add theirs: :func:`tasks.studies.input_specs`).
 INPUTS: dict[str, InputSpec] = input_specs()

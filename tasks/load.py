@@ -18,6 +18,8 @@ import pandas as pd
 from schemas.inputs import OBSERVATION_COLUMNS
 from tasks.parse import Issue
 from tasks.sources.base import Payload
+from tasks.studies import CORE_TABLES as STUDY_CORE_TABLES
+from tasks.studies import RENAMES as STUDY_RENAMES
 
 INLINE_PAYLOAD_LIMIT = 16 * 1024 * 1024  # bytes kept inside raw.payload; larger ones by path
 
@@ -64,27 +66,6 @@ CORE_TABLES: dict[str, tuple[str, list[str]]] = {
         "core.survey_support_score_count",
         ["survey_id", "measure", "measure_label", "score", "respondents", "source_table", "note"],
     ),
-    "survey_table5": (
-        "core.survey_table5",
-        [
-            "survey_id",
-            "answer",
-            "job",
-            "entrepreneurship",
-            "rank_job",
-            "rank_entrepreneurship",
-            "source_table",
-            "note",
-        ],
-    ),
-    "survey_paired_values": (
-        "core.survey_paired_value",
-        ["survey_id", "row", "x", "y", "rank_x", "rank_y", "source_table", "note"],
-    ),
-    "published": (
-        "core.published_number",
-        ["source_table", "statistic", "published", "value", "printed_formula", "note"],
-    ),
 }
 KEYS: dict[str, list[str]] = {
     "core.town": ["town_id"],
@@ -93,11 +74,15 @@ KEYS: dict[str, list[str]] = {
     "core.survey_respondent_category": ["survey_id", "category"],
     "core.survey_perception_count": ["survey_id", "area", "answer"],
     "core.survey_support_score_count": ["survey_id", "measure", "score"],
-    "core.survey_table5": ["survey_id", "answer"],
-    "core.survey_paired_value": ["survey_id", "row"],
-    "core.published_number": ["source_table", "statistic"],
 }
-OBS_COLS = [*OBSERVATION_COLUMNS[:-2], "run_id", *OBSERVATION_COLUMNS[-2:]]  # table order
+# study inputs (tasks.studies): their core table, columns and key come with the study
+for _name, (_table, _cols, _key) in STUDY_CORE_TABLES.items():
+    CORE_TABLES[_name] = (_table, _cols)
+    KEYS[_table] = _key
+# core.observation column order: the observation shape without row_ref, run_id after vintage
+_STORED = [c for c in OBSERVATION_COLUMNS if c != "row_ref"]
+_AT = _STORED.index("vintage") + 1
+OBS_COLS = [*_STORED[:_AT], "run_id", *_STORED[_AT:]]
 
 
 def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -258,7 +243,7 @@ def load_core(con, frames: dict[str, pd.DataFrame], run_id: str, now: str) -> di
     for name, (table, cols) in CORE_TABLES.items():
         if name not in frames:
             continue
-        frame = frames[name][cols].rename(columns={"value": "published_value"})
+        frame = frames[name][cols].rename(columns=STUDY_RENAMES.get(name, {}))
         upsert(con, table, frame, KEYS[table])
         counts[table] = len(frame)
     if "observations" in frames:

@@ -6,53 +6,27 @@ Errors block the run (nothing reaches ``core``); warnings load and are recorded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from scipy.stats import rankdata
 
 from schemas.inputs import (
     ANSWERS,
     CHECK_COLUMN,
+    LABOUR,
     OBSERVATION_COLUMNS,
     RULES,
     InputSpec,
-    input_specs,
     labour_market_schemas,
+    labour_wide,
 )
+from tasks import studies
 from tasks.parse import Issue, ReadError, parse_number, read_table, row_key_texts, type_frame
-from tasks.sources.base import Payload
-
-LABOUR = {
-    "labour_active": "active",
-    "labour_employed": "employed",
-    "labour_unemployed": "unemployed",
-    "labour_unemployment_rate": "rate",
-}
-
-
-@dataclass
-class Batch:
-    """Typed input frames of one run and the issues found in them."""
-
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)  # input name -> file name
-    payload_of: dict[str, Payload] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Issue]:
-        """Issues that block the run."""
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        """Issues that are loaded and recorded."""
-        return [i for i in self.issues if i.severity == "warning"]
+from tasks.sources.base import Batch, Payload
+from tasks.studies import input_specs
 
 
 def schema_issues(
@@ -267,20 +241,15 @@ def _fk(batch: Batch, table: str, column: str, ref_table: str, ref_col: str, che
 
 
 def cross_checks(batch: Batch) -> list[Issue]:
-    """Rules across inputs: foreign keys, labour-market consistency, survey sums, ranks."""
+    """Rules across inputs: foreign keys, labour-market consistency, survey sums, then every
+    registered study's own rules."""
     issues: list[Issue] = []
     issues += _fk(batch, "observations", "town_id", "towns", "town_id", "known_town")
     issues += _fk(
         batch, "observations", "indicator_id", "indicators", "indicator_id", "known_indicator"
     )
     issues += _fk(batch, "surveys", "town_id", "towns", "town_id", "known_town")
-    for t in (
-        "survey_respondents",
-        "survey_perception",
-        "survey_support_scores",
-        "survey_table5",
-        "survey_paired_values",
-    ):
+    for t in survey_inputs(batch):
         issues += _fk(batch, t, "survey_id", "surveys", "survey_id", "known_survey")
     if issues:
         return issues
@@ -288,26 +257,21 @@ def cross_checks(batch: Batch) -> list[Issue]:
         issues += labour_market_issues(batch)
         issues += printed_reading_issues(batch)
     issues += survey_sum_issues(batch)
-    issues += table5_issues(batch)
-    issues += rank_issues(batch)
+    issues += studies.checks(batch)
     return issues
 
 
-def labour_wide(obs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (town, year) with active, employed, unemployed, rate columns."""
-    sub = obs[obs["indicator_id"].isin(LABOUR)]
-    wide = sub.pivot_table(
-        index=["town_id", "year"],
-        columns="indicator_id",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    )
-    wide = wide.rename(columns=LABOUR).reset_index()
-    for col in LABOUR.values():
-        if col not in wide.columns:
-            wide[col] = np.nan
-    return wide[["town_id", "year", *LABOUR.values()]]
+SURVEY_INPUTS = ("survey_respondents", "survey_perception", "survey_support_scores")
+
+
+def survey_inputs(batch: Batch) -> list[str]:
+    """Inputs of ``batch`` that refer to a survey: the generic ones, then the studies'."""
+    extra = [
+        name
+        for name, spec in studies.INPUTS.items()
+        if name not in SURVEY_INPUTS and name != "surveys" and "survey_id" in spec.columns
+    ]
+    return [t for t in (*SURVEY_INPUTS, *extra) if t in batch.frames]
 
 
 def labour_market_issues(batch: Batch) -> list[Issue]:
@@ -433,81 +397,6 @@ def survey_sum_issues(batch: Batch) -> list[Issue]:
     return out
 
 
-def table5_issues(batch: Batch) -> list[Issue]:
-    """Table 5's counts should equal Table 4's Job and entrepreneurship rows."""
-    if "survey_table5" not in batch.frames or "survey_perception" not in batch.frames:
-        return []
-    t5 = batch.frames["survey_table5"]
-    t4 = batch.frames["survey_perception"].set_index(["survey_id", "area", "answer"])["respondents"]
-    out = []
-    for i, row in t5.iterrows():
-        for col, area in (("job", "job"), ("entrepreneurship", "entrepreneurship")):
-            k = (row.survey_id, area, row.answer)
-            if k in t4.index and not np.isnan(row[col]) and row[col] != t4[k]:
-                out.append(
-                    Issue(
-                        batch.payload_of["survey_table5"].source,
-                        "survey_table5",
-                        "matches_table4",
-                        "warning",
-                        f"{batch.files['survey_table5']} row {i + 2}, column {col} "
-                        f"({row.survey_id}|{row.answer}): {row[col]:g}, Table 4 has {t4[k]} - "
-                        f"{RULES['matches_table4']} [matches_table4]",
-                        file=batch.files["survey_table5"],
-                        file_row=i + 2,
-                        row_key=f"{row.survey_id}|{row.answer}",
-                        column_name=col,
-                        observed=f"{row[col]:g}",
-                    )
-                )
-    return out
-
-
-def rank_issues(batch: Batch) -> list[Issue]:
-    """Printed ranks (Tables 5 and 8) should equal ranks recomputed from all printed values.
-
-    The study ranks in descending order (largest value = rank 1), ties averaged. One warning
-    per rank column, listing the rows that differ.
-    """
-    out = []
-    for table, pairs in (
-        ("survey_table5", (("job", "rank_job"), ("entrepreneurship", "rank_entrepreneurship"))),
-        ("survey_paired_values", (("x", "rank_x"), ("y", "rank_y"))),
-    ):
-        if table not in batch.frames:
-            continue
-        f, fname = batch.frames[table], batch.files[table]
-        for survey, grp in f.groupby("survey_id"):
-            for vcol, rcol in pairs:
-                ok = grp[vcol].notna() & grp[rcol].notna()
-                ranks = pd.Series(rankdata(-grp.loc[ok, vcol].to_numpy()), index=grp.index[ok])
-                diff = (grp.loc[ok, rcol] - ranks).abs() > 1e-9
-                if not diff.any():
-                    continue
-                rows = [int(i) + 2 for i in diff.index[diff]]
-                example = diff.index[diff][0]
-                out.append(
-                    Issue(
-                        batch.payload_of[table].source,
-                        table,
-                        "rank_recomputed",
-                        "warning",
-                        f"{fname} column {rcol} ({survey}): {len(rows)} of {int(ok.sum())} "
-                        f"printed ranks differ from ranks of {vcol} recomputed over all "
-                        f"{int(ok.sum())} rows "
-                        f"(file rows {rows[0]}-{rows[-1]}; e.g. row {rows[0]}: printed "
-                        f"{grp.at[example, rcol]:g}, recomputed {ranks[example]:g}) - "
-                        f"{RULES['rank_recomputed']} [rank_recomputed]",
-                        file=fname,
-                        file_row=rows[0],
-                        row_key=str(survey),
-                        column_name=rcol,
-                        observed=",".join(f"{v:g}" for v in grp.loc[diff.index[diff], rcol]),
-                    )
-                )
-    return out
-
-
 def conform_observations(batch: Batch) -> pd.DataFrame:
     """Observations in the core shape: status, raw text, unit, source and provenance."""
     obs = batch.frames["observations"].copy(deep=False)  # copy-on-write: no data copied
@@ -522,7 +411,8 @@ def conform_observations(batch: Batch) -> pd.DataFrame:
     obs["payload_hash"] = payload.content_hash
     obs["vintage"] = payload.fetched_at
     obs["note"] = obs["note"].replace("", None)
-    cols = OBSERVATION_COLUMNS
+    obs["row_ref"] = None  # the file row is the frame's index (+2), named in every issue
+    cols = list(OBSERVATION_COLUMNS)
     key = ["town_id", "indicator_id", "year"]
     out = obs[cols]
     # keys are unique here (a duplicate is an error), so an already sorted file keeps its order
@@ -531,7 +421,7 @@ def conform_observations(batch: Batch) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-__all__ = ["ANSWERS", "Batch", "validate_payloads"]
+__all__ = ["ANSWERS", "LABOUR", "Batch", "labour_wide", "validate_payloads"]
 
 
 def validate_parsed_observations(
@@ -579,6 +469,5 @@ def validate_parsed_observations(
     if not batch.errors:
         batch.issues += cross_checks(batch)
     frame["vintage"] = frame["payload_hash"].map(vintage_of or {})
-    cols = OBSERVATION_COLUMNS
-    batch.frames["observations"] = frame[cols]
+    batch.frames["observations"] = frame[list(OBSERVATION_COLUMNS)]
     return batch

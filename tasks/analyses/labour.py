@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from schemas.inputs import RATE_TOLERANCE_PP, UNEMPLOYED_TOLERANCE_PERSONS
-from tasks.validate import LABOUR, labour_wide
+from schemas.inputs import LABOUR, RATE_TOLERANCE_PP, UNEMPLOYED_TOLERANCE_PERSONS, labour_wide
 
 INDICATORS = (*LABOUR, "labour_self_employed")
 

@@ -1,8 +1,12 @@
-"""The one shape every source returns: raw payloads with provenance, archived before parsing.
+"""The one shape of every source: raw payloads with provenance, archived before parsing.
 
-A source module (``bundled``, ``files``, ``taldau``) takes parameters and returns a list of
-:class:`Payload`. Each payload's bytes are written to the raw archive (content-addressed, write
-once) *before* anything parses them, so a parser bug or a bad file never loses what was received.
+A source (``bundled``, ``files``, ``taldau``; registered in :mod:`tasks.sources.registry`)
+implements :class:`Source`: it plans the fetches a run needs, fetches each one as
+:class:`Fetched` (the :class:`Payload` list received, with provenance, plus any finding), and
+parses what was fetched into a :class:`Batch`: typed frames (observations in the one shape of
+:data:`schemas.inputs.OBSERVATION_COLUMNS`) and :class:`~tasks.parse.Issue` rows. Each
+payload's bytes are written to the raw archive (content-addressed, write once) *before* anything
+parses them, so a parser bug or a bad file never loses what was received.
 """
 
 from __future__ import annotations
@@ -11,9 +15,16 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from tasks.parse import Issue
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -107,3 +118,90 @@ def archive_payload(payload: Payload, archive_dir: str | Path) -> Path:
     if not sidecar.exists():
         atomic_write(sidecar, json.dumps(payload.describe(), ensure_ascii=False, indent=1).encode())
     return target
+
+
+class SourceError(RuntimeError):
+    """A source could not be read at all (missing folder, no known file, nothing selected)."""
+
+
+@dataclass
+class Batch:
+    """Typed input frames of one run and the issues found in them."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # input name -> file name
+    payload_of: dict[str, Payload] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Issues that block the run."""
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        """Issues that are loaded and recorded."""
+        return [i for i in self.issues if i.severity == "warning"]
+
+
+@dataclass
+class Fetched:
+    """What one fetch of a source brought back.
+
+    Attributes
+    ----------
+    key : what was fetched (a folder, ``town/indicator``), for messages.
+    payloads : every payload received, also when the fetch failed half-way.
+    observations : rows already parsed while fetching (a source whose next request depends on
+        the previous response parses as it goes), in the one observation shape; else None.
+    issues : findings that did not stop the fetch.
+    failure : the fetch failed (after the source's own retries): one ``error`` issue; the other
+        fetches of the run still load and the run ends ``partial``.
+    """
+
+    key: str
+    payloads: list[Payload] = field(default_factory=list)
+    observations: pd.DataFrame | None = None
+    issues: list[Issue] = field(default_factory=list)
+    failure: Issue | None = None
+
+
+class Source(Protocol):
+    """One source of inputs. ``options`` are the run's parameters (see ``flows.refresh``)."""
+
+    name: str
+
+    def plan(self, options: Mapping[str, Any]) -> tuple[list[Any], list[Issue]]:
+        """The fetches to run (one per mapped task) and issues for those not attempted.
+
+        Raises :class:`SourceError` when nothing can be fetched with these options.
+        """
+        ...
+
+    def session(self, options: Mapping[str, Any], archive_dir: str) -> AbstractContextManager:
+        """What the fetches share (e.g. an HTTP client with its raw archive); may yield None."""
+        ...
+
+    def fetch(self, session: Any, request: Any) -> Fetched:
+        """Fetch one planned request."""
+        ...
+
+    def parse(
+        self,
+        fetched: list[Fetched],
+        *,
+        options: Mapping[str, Any],
+        reference: list[Payload],
+        today: date,
+    ) -> Batch:
+        """Typed, validated frames and every issue of what was fetched."""
+        ...
+
+
+def unique_payloads(fetched: list[Fetched]) -> list[Payload]:
+    """Every payload of ``fetched`` (failures included), each content hash once, in order."""
+    seen: dict[str, Payload] = {}
+    for f in fetched:
+        for p in f.payloads:
+            seen.setdefault(p.content_hash, p)
+    return list(seen.values())

@@ -5,7 +5,8 @@ Plain functions, no Prefect (flows wrap them):
 * :class:`TaldauClient` (``client.py``): HTTP with retries, rate limit, raw archive, offline replay.
 * ``parse.py``: pure parsers, GetIndexData -> the long observation frame + quality issues.
 * ``registry.py`` + ``indicators.csv`` / ``towns.csv``: what to fetch, as data.
-* :func:`fetch_indicator` / :func:`fetch_all` (here): the recommended call sequence.
+* :func:`fetch_indicator` (here): the recommended call sequence for one (indicator, town);
+* ``source.py``: the :class:`~tasks.sources.base.Source` the flow runs, one fetch per pair.
 
 See ``docs/taldau.md``.
 """
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from schemas.inputs import OBSERVATION_COLUMNS, OBSERVATION_DTYPES
 from tasks.sources.base import Payload
 from tasks.sources.taldau.archive import (
     RequestArchive,
@@ -29,8 +30,6 @@ from tasks.sources.taldau.archive import (
 )
 from tasks.sources.taldau.client import DEFAULT_BASE_URL, TaldauClient
 from tasks.sources.taldau.parse import (
-    OBSERVATION_COLUMNS,
-    OBSERVATION_DTYPES,
     Segment,
     TaldauParseError,
     choose_segment,
@@ -54,11 +53,9 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "OBSERVATION_COLUMNS",
     "OBSERVATION_DTYPES",
-    "FetchAllResult",
-    "FetchFailure",
     "Indicator",
-    "IndicatorResult",
     "RequestArchive",
+    "SkippedPair",
     "TaldauClient",
     "TaldauDataError",
     "TaldauError",
@@ -66,9 +63,7 @@ __all__ = [
     "TaldauParseError",
     "TaldauRegistryError",
     "Town",
-    "fetch_all",
     "fetch_indicator",
-    "fetch_pair",
     "list_territories",
     "load_indicators",
     "load_towns",
@@ -252,86 +247,34 @@ def fetch_indicator(
         raise
 
 
-@dataclass
-class IndicatorResult:
-    """A successful (indicator, town) fetch."""
+@dataclass(frozen=True)
+class SkippedPair:
+    """An (indicator, town) pair not fetched: the town has no Taldau term at that level."""
 
     indicator_id: str
     town_id: str
-    payloads: list[Payload]
-    frame: pd.DataFrame
-    issues: list[dict]
-
-
-@dataclass
-class FetchFailure:
-    """A failed (or, in ``FetchAllResult.skipped``, not attempted) (indicator, town) fetch."""
-
-    indicator_id: str
-    town_id: str
-    error_type: str
     message: str
-    payloads: list[Payload] = field(default_factory=list)
 
-    def as_issue(self, severity: str = "error") -> dict:
-        return quality_issue(
-            "fetch_failed" if severity == "error" else "not_configured",
-            severity,
-            f"{self.town_id}/{self.indicator_id}",
-            self.error_type,
-            self.message,
-        )
-
-
-@dataclass
-class FetchAllResult:
-    """Per-(indicator, town) outcomes of :func:`fetch_all`, in registry order."""
-
-    results: list[IndicatorResult]
-    failures: list[FetchFailure]
-    skipped: list[FetchFailure]
-
-    def frame(self) -> pd.DataFrame:
-        """All successful observations in one frame (one row per town, indicator, year)."""
-        frames = [r.frame for r in self.results if not r.frame.empty]
-        if not frames:
-            return empty_observations()
-        return pd.concat(frames, ignore_index=True).astype(OBSERVATION_DTYPES)
-
-    def payloads(self) -> list[Payload]:
-        """Every payload received (failures included), each content hash once."""
-        seen: dict[str, Payload] = {}
-        for item in [*self.results, *self.failures]:
-            for p in item.payloads:
-                seen.setdefault(p.content_hash, p)
-        return list(seen.values())
-
-    def issues(self, include_failures: bool = True) -> list[dict]:
-        """Quality issues of the successful fetches, plus one per failure (error) and per
-        skipped pair (warning) when ``include_failures``."""
-        out = [i for r in self.results for i in r.issues]
-        if include_failures:
-            out += [f.as_issue("error") for f in self.failures]
-            out += [f.as_issue("warning") for f in self.skipped]
-        return out
+    @property
+    def key(self) -> str:
+        return f"{self.town_id}/{self.indicator_id}"
 
 
 def plan_pairs(
     indicators: Sequence[Indicator], towns: Sequence[Town]
-) -> tuple[list[tuple[Indicator, Town]], list[FetchFailure]]:
+) -> tuple[list[tuple[Indicator, Town]], list[SkippedPair]]:
     """Every (indicator, town) pair to fetch, and those skipped because the town has no Taldau
     term at the indicator's territory level (reported, never fetched)."""
     pairs: list[tuple[Indicator, Town]] = []
-    skipped: list[FetchFailure] = []
+    skipped: list[SkippedPair] = []
     for ind in indicators:
         for town in towns:
             if town.territory_term(ind.territory_dic) is None:
                 column = "taldau_term_id" if ind.territory_dic == 68 else "oblast_term_id"
                 skipped.append(
-                    FetchFailure(
+                    SkippedPair(
                         ind.indicator_id,
                         town.town_id,
-                        "TaldauRegistryError",
                         f"town {town.town_id!r} has no Taldau dic-{ind.territory_dic} term "
                         f"(towns.csv column {column}); {ind.indicator_id} not fetched",
                     )
@@ -339,53 +282,6 @@ def plan_pairs(
             else:
                 pairs.append((ind, town))
     return pairs, skipped
-
-
-def fetch_pair(
-    client: TaldauClient, ind: Indicator, town: Town, years: Iterable[int] | None = None
-) -> IndicatorResult | FetchFailure:
-    """:func:`fetch_indicator` for one pair, returning a :class:`FetchFailure` instead of raising
-    so one pair's failure never loses the others."""
-    try:
-        payloads, frame, issues = fetch_indicator(client, ind, town, years)
-    except TaldauError as exc:
-        return FetchFailure(
-            ind.indicator_id, town.town_id, type(exc).__name__, str(exc), list(exc.payloads)
-        )
-    except Exception as exc:  # one pair's bug must not lose the others
-        return FetchFailure(
-            ind.indicator_id, town.town_id, type(exc).__name__, f"unexpected: {exc!r}"
-        )
-    return IndicatorResult(ind.indicator_id, town.town_id, payloads, frame, issues)
-
-
-def fetch_all(
-    client: TaldauClient,
-    indicators: Sequence[Any] | None = None,
-    towns: Sequence[Any] | None = None,
-    max_workers: int = 3,
-    years: Iterable[int] | None = None,
-) -> FetchAllResult:
-    """:func:`fetch_indicator` for every (indicator, town) pair, ``max_workers`` at a time.
-
-    Defaults to the bundled registry. A failure of one pair never loses the others: results,
-    failures (network, parse, data) and skipped pairs (the town has no Taldau term at the
-    indicator's territory level) come back separately. Requests shared by several towns (the same
-    GetIndexData) hit the network once per client.
-    """
-    inds = [
-        Indicator.coerce(i) for i in (indicators if indicators is not None else load_indicators())
-    ]
-    tws = [Town.coerce(t) for t in (towns if towns is not None else load_towns())]
-    wanted = sorted({int(y) for y in years}) if years is not None else None
-    pairs, skipped = plan_pairs(inds, tws)
-    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-        outcomes = list(pool.map(lambda pair: fetch_pair(client, *pair, wanted), pairs))
-    return FetchAllResult(
-        results=[o for o in outcomes if isinstance(o, IndicatorResult)],
-        failures=[o for o in outcomes if isinstance(o, FetchFailure)],
-        skipped=skipped,
-    )
 
 
 def list_territories(client: TaldauClient, indicator_row: Any) -> pd.DataFrame:

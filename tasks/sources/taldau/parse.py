@@ -23,30 +23,16 @@ from typing import Any
 
 import pandas as pd
 
+from schemas.inputs import (
+    OBSERVATION_COLUMNS,
+    OBSERVATION_DTYPES,
+    VALUE_STATUSES,
+    empty_observations,
+)
 from tasks.numbers import read_number
 from tasks.sources.base import Payload
 from tasks.sources.taldau.archive import SOURCE, TaldauError
 
-OBSERVATION_COLUMNS: tuple[str, ...] = (
-    "town_id",
-    "indicator_id",
-    "year",
-    "value",
-    "value_status",
-    "raw_value",
-    "unit",
-    "source",
-    "source_ref",
-    "note",
-    "payload_hash",
-    "row_ref",
-)
-OBSERVATION_DTYPES: dict[str, str] = {
-    **{c: "str" for c in OBSERVATION_COLUMNS},
-    "year": "int64",
-    "value": "float64",
-}
-VALUE_STATUSES = ("ok", "suppressed", "missing", "unparseable")
 ISSUE_TABLE = "core.observation"
 
 
@@ -366,11 +352,6 @@ def parse_index_attributes(payload: Payload) -> dict:
 # GetIndexData -> observation frame
 
 
-def empty_observations() -> pd.DataFrame:
-    """An empty observation frame with the right columns and dtypes."""
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in OBSERVATION_DTYPES.items()})
-
-
 def quality_issue(
     check: str, severity: str, row_key: str, observed: str, message: str, table: str = ISSUE_TABLE
 ) -> dict:
@@ -513,6 +494,7 @@ def parse_index_data(
                 "source": SOURCE,
                 "source_ref": source_ref,
                 "note": "; ".join(n for n in (note, value_note) if n),
+                "vintage": payload.fetched_at,
                 "payload_hash": payload.content_hash,
                 "row_ref": row_ref,
             }
@@ -581,3 +563,13 @@ def territories_in_index_data(
         out.setdefault(terms[pos], raw_text(name))
     frame = pd.DataFrame({"term_id": list(out), "term_name": list(out.values())})
     return frame.astype({"term_id": "int64", "term_name": "str"})
+
+
+__all__ = [
+    "OBSERVATION_COLUMNS",
+    "OBSERVATION_DTYPES",
+    "VALUE_STATUSES",
+    "TaldauParseError",
+    "empty_observations",
+    "parse_index_data",
+]

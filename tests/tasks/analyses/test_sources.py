@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from tasks.analyses import one_value_per_cell
+from tasks.analyses.common import one_value_per_cell
 
 
 def test_files_override_bundled_cell_by_cell_and_oblast_proxies_stay_out():

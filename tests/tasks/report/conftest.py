@@ -18,10 +18,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tasks.analyses import ANALYSES
 from tasks.load import load_core, record_issues, record_payloads, replace_results, table_counts
 from tasks.sources.base import utc_now
 from tasks.sources.bundled import read_bundled
+from tasks.studies import ANALYSES
 from tasks.validate import validate_payloads
 from warehouse import db
 

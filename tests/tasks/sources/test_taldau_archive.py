@@ -16,7 +16,6 @@ from tasks.sources.taldau import (
     TaldauError,
     TaldauNotArchivedError,
     TaldauParseError,
-    fetch_all,
     fetch_indicator,
     request_hash,
 )
@@ -34,6 +33,7 @@ from tests.taldau_fake import (  # noqa: E402
     install_fake_taldau,
     start_server,
 )
+from tests.tasks.sources.pairs import run_pairs  # noqa: E402
 
 # pytest fixtures from the shared fake (end-to-end tests reuse them the same way)
 taldau_httpserver = taldau_fake.taldau_httpserver
@@ -87,13 +87,13 @@ def test_offline_replay_gives_identical_frames_with_the_server_stopped(tmp_path)
     try:
         fake = install_fake_taldau(server)
         online = fast_client(tmp_path, fake.base_url)
-        before = fetch_all(online, towns=[fake_town()])
+        before = run_pairs(online, towns=[fake_town()])
         online.close()
     finally:
         server.stop()
     assert len(before.results) == 8
     offline = TaldauClient(tmp_path, base_url="http://127.0.0.1:9/ru/Api/", offline=True)
-    after = fetch_all(offline, towns=[fake_town()])
+    after = run_pairs(offline, towns=[fake_town()])
     assert after.failures == [] and offline.stats["network"] == 0
     pd.testing.assert_frame_equal(before.frame(), after.frame())
     assert [p.content_hash for p in before.payloads()] == [p.content_hash for p in after.payloads()]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug import Request, Response
 
-from tasks.sources.taldau import TaldauError, fetch_all
+from tasks.sources.taldau import TaldauError
 from tasks.sources.taldau.client import build_url, parse_retry_after
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,6 +29,7 @@ from tests.taldau_fake import (  # noqa: E402
     fast_client,
     install_fake_taldau,
 )
+from tests.tasks.sources.pairs import indicator_of, run_pairs  # noqa: E402
 
 # pytest fixtures from the shared fake (end-to-end tests reuse them the same way)
 taldau_httpserver = taldau_fake.taldau_httpserver
@@ -86,7 +87,7 @@ def test_error_storm_70_percent_of_first_attempts_fail(taldau_httpserver, tmp_pa
     fake = install_fake_taldau(taldau_httpserver, failure_rate=0.7)
     sleeps = SleepRecorder()
     client = fast_client(tmp_path, fake.base_url, sleep=sleeps)
-    result = fetch_all(client, towns=[fake_town()])
+    result = run_pairs(client, towns=[fake_town()])
     assert result.failures == [] and len(result.results) == 8
     distinct = fake.count(status=200)
     failed = fake.count(status=500)
@@ -94,8 +95,8 @@ def test_error_storm_70_percent_of_first_attempts_fail(taldau_httpserver, tmp_pa
     assert len(sleeps.calls) == failed  # one backoff per failed attempt
     assert all(0 <= s <= 0.001 for s in sleeps.calls)  # tiny full-jitter backoff
     for r in result.results:
-        expected = {y: v for y, v in fake.expected(r.indicator_id).items() if v is not None}
-        assert r.frame.set_index("year")["value"].dropna().to_dict() == expected
+        expected = {y: v for y, v in fake.expected(indicator_of(r)).items() if v is not None}
+        assert r.observations.set_index("year")["value"].dropna().to_dict() == expected
 
 
 def test_429_honours_retry_after_seconds(server, tmp_path):

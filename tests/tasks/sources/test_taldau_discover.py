@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tasks.sources.taldau import IndicatorResult, fetch_pair
 from tasks.sources.taldau.discover import (
     FINDING_COLUMNS,
     TreeNode,
@@ -31,6 +30,7 @@ from tasks.sources.taldau.registry import (
     load_registry,
     plan_territory_pairs,
 )
+from tasks.sources.taldau.source import fetch_pair
 
 ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
@@ -264,7 +264,7 @@ def test_storm_serves_every_planned_pair_to_the_fetch(tmp_path):
         units = {
             json.loads(p.data[3:])["measureName"]
             for o in outcomes
-            if isinstance(o, IndicatorResult)
+            if o.failure is None
             for p in o.payloads
             if p.kind == "GetIndexAttributes"
         }
@@ -273,11 +273,11 @@ def test_storm_serves_every_planned_pair_to_the_fetch(tmp_path):
         server.stop()
     assert storm.count(status=500) > 0
     assert len(units) > len({p.indicator.taldau_unit for p in pairs})  # spelled several ways
-    assert all(isinstance(o, IndicatorResult) for o in outcomes), [
-        o.message for o in outcomes if not isinstance(o, IndicatorResult)
+    assert all(o.failure is None for o in outcomes), [
+        o.failure.message for o in outcomes if o.failure is not None
     ][:3]
     for pair, outcome in zip(pairs, outcomes, strict=True):
-        frame = outcome.frame
+        frame = outcome.observations
         assert set(frame["town_id"]) == {pair.territory.territory_id}
         for year, value in zip(frame["year"], frame["value"], strict=True):
             expected = storm.value(pair.indicator, pair.term_id, int(year)) * pair.indicator.scale

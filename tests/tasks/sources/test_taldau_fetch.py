@@ -1,4 +1,4 @@
-"""fetch_indicator / fetch_all: the recommended call sequence against the fake Taldau."""
+"""fetch_indicator and the Taldau source's per-pair fetch against the fake Taldau."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from tasks.sources.taldau import (
     TaldauDataError,
     TaldauParseError,
     TaldauRegistryError,
-    fetch_all,
     fetch_indicator,
     list_territories,
 )
@@ -34,6 +33,7 @@ from tests.taldau_fake import (  # noqa: E402
     fast_client,
     install_fake_taldau,
 )
+from tests.tasks.sources.pairs import indicator_of, run_pairs  # noqa: E402
 
 # pytest fixtures from the shared fake (end-to-end tests reuse them the same way)
 taldau_httpserver = taldau_fake.taldau_httpserver
@@ -199,17 +199,17 @@ def test_fetch_all_keeps_successes_when_some_indicators_fail(taldau_httpserver, 
     client = fast_client(tmp_path, fake.base_url, max_attempts=3)
     unconfigured = replace(get_town("satpayev"), taldau_term_id=None, oblast_term_id=None)
     towns = [fake_town(), unconfigured]
-    result = fetch_all(client, load_indicators(), towns, max_workers=3)
-    ok = sorted(r.indicator_id for r in result.results)
+    result = run_pairs(client, load_indicators(), towns)
+    ok = sorted(indicator_of(r) for r in result.results)
     assert ok == sorted(
         {i.indicator_id for i in load_indicators()}
         - {"labour_unemployment_rate", "wage_avg_monthly"}
     )
-    failures = {f.indicator_id: f for f in result.failures}
+    failures = {indicator_of(f): f for f in result.failures}
     assert set(failures) == {"labour_unemployment_rate", "wage_avg_monthly"}
-    assert failures["labour_unemployment_rate"].error_type == "TaldauError"
-    assert "HTTP 500" in failures["labour_unemployment_rate"].message
-    assert failures["wage_avg_monthly"].error_type == "TaldauParseError"
+    assert failures["labour_unemployment_rate"].failure.observed == "TaldauError"
+    assert "HTTP 500" in failures["labour_unemployment_rate"].failure.message
+    assert failures["wage_avg_monthly"].failure.observed == "TaldauParseError"
     assert failures["wage_avg_monthly"].payloads  # received bodies are not lost
     assert {(s.town_id, s.indicator_id) for s in result.skipped} == {
         ("satpayev", i.indicator_id) for i in load_indicators()
@@ -217,7 +217,7 @@ def test_fetch_all_keeps_successes_when_some_indicators_fail(taldau_httpserver, 
     frame = result.frame()
     assert set(frame["indicator_id"]) == set(ok) and set(frame["town_id"]) == {"khromtau"}
     assert not frame.duplicated(["town_id", "indicator_id", "year"]).any()
-    checks = [(i["check"], i["severity"]) for i in result.issues()]
+    checks = result.checks()
     assert checks.count(("fetch_failed", "error")) == 2
     assert checks.count(("not_configured", "warning")) == 8
     hashes = [p.content_hash for p in result.payloads()]
@@ -227,7 +227,7 @@ def test_fetch_all_keeps_successes_when_some_indicators_fail(taldau_httpserver, 
 def test_fetch_all_fetches_shared_requests_once(fake_taldau, tmp_path):
     client = fast_client(tmp_path, fake_taldau.base_url)
     twin = replace(get_town("khromtau"), town_id="khromtau_twin")
-    result = fetch_all(client, [get_indicator("wage_avg_monthly")], [get_town("khromtau"), twin])
+    result = run_pairs(client, [get_indicator("wage_avg_monthly")], [get_town("khromtau"), twin])
     assert len(result.results) == 2 and result.failures == []
     assert fake_taldau.count("GetIndexData/702972") == 1
 
@@ -242,8 +242,8 @@ def test_a_failing_request_is_not_retried_once_per_town(taldau_httpserver, tmp_p
     fake = install_fake_taldau(taldau_httpserver, broken={702972: "500"})
     client = fast_client(tmp_path, fake.base_url, max_attempts=3)
     twin = replace(get_town("khromtau"), town_id="khromtau_twin")
-    result = fetch_all(client, [get_indicator("wage_avg_monthly")], [get_town("khromtau"), twin])
+    result = run_pairs(client, [get_indicator("wage_avg_monthly")], [get_town("khromtau"), twin])
     assert len(result.failures) == 2 and result.results == []
     assert fake.count("GetIndexData/702972") == 3
-    assert any("not retried" in f.message for f in result.failures)
+    assert any("not retried" in f.failure.message for f in result.failures)
     assert all(p.meta["status"] in (200, 500) for p in result.payloads())

@@ -68,7 +68,7 @@ def test_territory_levels_and_dics():
 
 
 def test_units_match_the_bundled_indicators():
-    bundled = "tasks/sources/data/khromtau_study/indicators.csv"
+    bundled = "tasks/studies/khromtau_2024/data/indicators.csv"
     path = Path(__file__).resolve().parents[3] / bundled
     with open(path, encoding="utf-8") as fh:
         units = {r["indicator_id"]: r["unit"] for r in csv.DictReader(fh)}

@@ -10,7 +10,7 @@ from scipy import stats
 from scipy.stats.contingency import association
 
 from schemas.survey import RESULTS_SCHEMAS
-from tasks.analyses import ANALYSES
+from tasks.analyses.registry import ANALYSES
 from tasks.stats.contingency import association_test
 from tasks.stats.correlation import correlate
 from tasks.stats.multiple import holm

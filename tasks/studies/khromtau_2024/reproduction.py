@@ -25,8 +25,9 @@ import pandas as pd
 from scipy import special
 from scipy.stats import rankdata
 
-from tasks.analyses import grp, study
+from tasks.analyses import grp
 from tasks.stats.correlation import correlate, fisher_z_ci
+from tasks.studies.khromtau_2024 import study
 
 STATUSES = ("reproduced", "discrepancy", "not_reproducible")
 COLUMNS = (

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from schemas.inputs import ANSWERS
-from tasks.analyses import study
 from tasks.stats import ttest
 from tasks.stats.multiple import holm
+from tasks.studies.khromtau_2024 import study
 
 ALPHA = 0.05
 MIN_N = 30  # respondents needed for the t test on a bounded score to be taken at face value

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tasks.analyses import ANALYSES, hypotheses, study
 from tasks.load import replace_results
+from tasks.studies import ANALYSES
+from tasks.studies.khromtau_2024 import hypotheses, study
 
 S = study.STUDY_SURVEY
 INFO = [2, 1, 3, 2, 5, 6, 7, 8, 9, 7]  # Table 7, information and consulting support

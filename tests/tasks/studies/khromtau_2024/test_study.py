@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tasks.analyses import ANALYSES, study
 from tasks.load import replace_results
 from tasks.stats.correlation import COLUMNS
+from tasks.studies import ANALYSES
+from tasks.studies.khromtau_2024 import study
 
 S = study.STUDY_SURVEY
 ANSWERS = [

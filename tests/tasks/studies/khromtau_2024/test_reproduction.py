@@ -6,8 +6,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tasks.analyses import ANALYSES, _study_inputs, read, reproduction
+from tasks.analyses.common import read
 from tasks.load import replace_results
+from tasks.studies import ANALYSES
+from tasks.studies.khromtau_2024 import reproduction
+from tasks.studies.khromtau_2024.analyses import study_inputs as _study_inputs
 
 # Inputs typed inline (the study's Tables 5, 7 and 8) for independent reference values.
 JOB = np.array([10, 10, 13, 13, 4.0])

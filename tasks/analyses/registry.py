@@ -1,0 +1,81 @@
+"""The town analyses the refresh flow runs: :data:`ANALYSES` and the run's headline figures.
+
+:data:`ANALYSES` maps a name to a function ``f(warehouse_path) -> {results_table: frame}``; the
+flow runs each as a task, then every registered study's (:mod:`tasks.studies`). The functions
+they call take frames, so tests use tiny frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from tasks.analyses import grp, labour, perception
+from tasks.analyses.common import observations, one_value_per_cell, read, with_source
+from tasks.survey import analyses as survey_analyses
+
+
+def run_grp(path: str) -> dict[str, pd.DataFrame]:
+    """GRP totals, growth, HHI and sector shares."""
+    obs = one_value_per_cell(observations(path), grp.SECTORS)
+    return {
+        "results.grp_by_year": with_source(grp.grp_by_year(obs), obs),
+        "results.grp_sector_share": with_source(grp.grp_sector_share(obs), obs),
+    }
+
+
+def run_labour(path: str) -> dict[str, pd.DataFrame]:
+    """Labour-market series with implied values."""
+    obs = one_value_per_cell(observations(path), labour.INDICATORS)
+    return {"results.labour_market": with_source(labour.labour_market(obs), obs)}
+
+
+def run_perception(path: str) -> dict[str, pd.DataFrame]:
+    """Table 4 summary per area."""
+    counts = read(path, "SELECT * FROM core.survey_perception_count")
+    return {"results.perception_summary": perception.perception_summary(counts)}
+
+
+ANALYSES: dict[str, Callable[[str], dict[str, pd.DataFrame]]] = {
+    "grp": run_grp,
+    "labour": run_labour,
+    "perception": run_perception,
+    "survey": survey_analyses.run,  # respondent-level waves (empty without imports)
+}
+
+
+def headline(path: str) -> list[dict]:
+    """A few headline figures for the run artifact and the CLI summary."""
+    out = []
+    g = read(
+        path,
+        "SELECT town_id, year, total_as_study, total_industry_services "
+        "FROM results.grp_by_year ORDER BY town_id, year DESC LIMIT 1",
+    )
+    for r in g.itertuples():
+        out.append(
+            {
+                "figure": f"GRP {r.town_id} {r.year}, sum of the study's four columns (mln KZT)",
+                "value": f"{r.total_as_study:,.1f}",
+            }
+        )
+        out.append(
+            {
+                "figure": f"GRP {r.town_id} {r.year}, industry + services (mln KZT)",
+                "value": f"{r.total_industry_services:,.1f}",
+            }
+        )
+    lab = read(
+        path,
+        "SELECT town_id, year, unemployment_rate FROM results.labour_market "
+        "WHERE unemployment_rate IS NOT NULL ORDER BY year DESC LIMIT 1",
+    )
+    for r in lab.itertuples():
+        out.append(
+            {
+                "figure": f"unemployment rate {r.town_id} {r.year} (%)",
+                "value": f"{r.unemployment_rate:g}",
+            }
+        )
+    return out

@@ -1,0 +1,145 @@
+"""The Taldau :class:`~tasks.sources.base.Source`: one fetch per (indicator, town) pair.
+
+The HTTP client (:class:`~.client.TaldauClient`) retries transient HTTP errors with backoff and
+keeps every response in the raw archive (offline replay, same-day cache). A pair whose fetch
+still fails comes back as a :class:`~tasks.sources.base.Fetched` with a ``fetch_failed`` error,
+so the other pairs load and the run ends ``partial``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from schemas.inputs import OBSERVATION_DTYPES, empty_observations
+from tasks.parse import Issue
+from tasks.sources.base import Batch, Fetched, Payload, SourceError, unique_payloads
+from tasks.sources.taldau import (
+    TaldauClient,
+    TaldauError,
+    fetch_indicator,
+    load_indicators,
+    load_towns,
+    plan_pairs,
+)
+from tasks.sources.taldau.archive import SOURCE
+from tasks.sources.taldau.registry import Indicator, Town
+from tasks.validate import validate_parsed_observations
+
+
+def as_issue(d: Mapping[str, Any]) -> Issue:
+    """A parser finding (``quality_issue`` dict) as the one :class:`~tasks.parse.Issue` type."""
+    return Issue(
+        source=SOURCE,
+        table_name=str(d.get("table") or "core.observation"),
+        check_name=str(d["check"]),
+        severity=str(d["severity"]),
+        message=str(d["message"]),
+        row_key=d.get("row_key"),
+        observed=None if d.get("observed") is None else str(d.get("observed")),
+    )
+
+
+def selected(options: Mapping[str, Any]) -> tuple[list[Indicator], list[Town]]:
+    """The registry's indicators and towns, restricted by ``indicators``/``towns`` ids."""
+    indicators = load_indicators(options.get("taldau_indicators"))
+    towns = load_towns(options.get("taldau_towns"))
+    if options.get("indicators"):
+        indicators = [i for i in indicators if i.indicator_id in options["indicators"]]
+    if options.get("towns"):
+        towns = [t for t in towns if t.town_id in options["towns"]]
+    return indicators, towns
+
+
+def fetch_pair(
+    client: TaldauClient, ind: Indicator, town: Town, years: Iterable[int] | None = None
+) -> Fetched:
+    """:func:`~tasks.sources.taldau.fetch_indicator` for one pair; a failure is returned (with
+    the payloads received before it), never raised, so one pair never loses the others."""
+    key = f"{town.town_id}/{ind.indicator_id}"
+    try:
+        payloads, frame, issues = fetch_indicator(client, ind, town, years)
+    except Exception as exc:  # one pair's failure (or bug) must not lose the others
+        known = isinstance(exc, TaldauError)
+        message = str(exc) if known else f"unexpected: {exc!r}"
+        failure = Issue(
+            SOURCE,
+            "core.observation",
+            "fetch_failed",
+            "error",
+            message,
+            row_key=key,
+            observed=type(exc).__name__,
+        )
+        received = list(exc.payloads) if known else []
+        return Fetched(key=key, payloads=received, failure=failure)
+    return Fetched(key, payloads, frame, [as_issue(d) for d in issues])
+
+
+def observations(fetched: Sequence[Fetched]) -> pd.DataFrame:
+    """All successful observations in one frame (one row per town, indicator, year)."""
+    frames = [f.observations for f in fetched if f.observations is not None]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_observations()
+    return pd.concat(frames, ignore_index=True).astype(OBSERVATION_DTYPES)
+
+
+class TaldauSource:
+    """Options: ``taldau_url``, ``offline``, ``towns``, ``indicators``, ``taldau_towns``,
+    ``taldau_indicators`` (registry CSVs replacing the shipped ones)."""
+
+    name = SOURCE
+
+    def plan(self, options: Mapping[str, Any]) -> tuple[list[tuple[Indicator, Town]], list[Issue]]:
+        indicators, towns = selected(options)
+        if not indicators or not towns:
+            raise SourceError("no Taldau indicator/town selected: check --indicator/--town")
+        pairs, skipped = plan_pairs(indicators, towns)
+        issues = [
+            Issue(SOURCE, "fetch", "not_configured", "warning", s.message, row_key=s.key)
+            for s in skipped
+        ]
+        return pairs, issues
+
+    def session(self, options: Mapping[str, Any], archive_dir: str) -> TaldauClient:
+        kw = {"base_url": options["taldau_url"]} if options.get("taldau_url") else {}
+        return TaldauClient(archive_dir, offline=bool(options.get("offline")), **kw)
+
+    def fetch(self, session: TaldauClient, request: tuple[Indicator, Town]) -> Fetched:
+        return fetch_pair(session, *request)
+
+    def parse(
+        self,
+        fetched: list[Fetched],
+        *,
+        options: Mapping[str, Any],
+        reference: list[Payload],
+        today: date,
+    ) -> Batch:
+        """Validate the parsed observations with the same schemas as every other source."""
+        indicators, _ = selected(options)
+        registry = pd.DataFrame(
+            {
+                "indicator_id": i.indicator_id,
+                "name": i.name_ru or i.indicator_id,
+                "unit": i.unit,
+                "topic": i.topic,
+                "description": i.notes,
+            }
+            for i in indicators
+        )
+        payloads = unique_payloads(fetched)
+        batch = validate_parsed_observations(
+            observations(fetched),
+            source=SOURCE,
+            reference=reference,
+            extra_indicators=registry,
+            vintage_of={p.content_hash: p.fetched_at for p in payloads},
+            today=today,
+        )
+        batch.issues += [i for f in fetched if f.failure is None for i in f.issues]
+        return batch
