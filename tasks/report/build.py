@@ -113,7 +113,7 @@ def draw_charts(section: dict, chart_dir: Path, rel: str) -> dict[str, dict[str,
 def _failed(sid: str, exc: Exception) -> dict:
     return {
         "id": sid,
-        "title": SECTIONS[sid],
+        "title": t(f"sections.{sid}.title"),
         "intro": "",
         "status": "error",
         "empty_message": "",
