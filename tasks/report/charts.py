@@ -26,6 +26,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
+from tasks.report.i18n import t
+
 STYLE = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
@@ -51,12 +53,6 @@ STYLE = {
 DPI = 150
 
 SECTORS = ("industry", "mining", "manufacturing", "services")
-SECTOR_LABEL = {
-    "industry": "Industry",
-    "mining": "Mining",
-    "manufacturing": "Manufacturing",
-    "services": "Services",
-}
 SECTOR_COLOUR = {
     "industry": "#1f4e79",
     "mining": "#8c564b",
@@ -71,13 +67,6 @@ ANSWER_ORDER = (
     "improved_somewhat",
     "improved_significantly",
 )
-ANSWER_LABEL = {
-    "worsened_significantly": "Worsened significantly",
-    "worsened_somewhat": "Worsened somewhat",
-    "unchanged": "Unchanged",
-    "improved_somewhat": "Improved somewhat",
-    "improved_significantly": "Improved significantly",
-}
 ANSWER_COLOUR = {
     "worsened_significantly": "#b2182b",
     "worsened_somewhat": "#ef8a62",
@@ -125,9 +114,9 @@ def _finish(fig: Figure, title: str, source: str, note: str = "") -> None:
     """Title top left; source (and note) lines bottom left (constrained layout keeps room)."""
     width = fig.get_size_inches()[0]
     chars = int(width * 16)
-    lines = textwrap.wrap("Source: " + source, chars)
+    lines = textwrap.wrap(t("charts.source", source=source), chars)
     if note:
-        lines += textwrap.wrap("Note: " + note, chars)
+        lines += textwrap.wrap(t("charts.note", note=note), chars)
     fig.suptitle(title, x=0.01, ha="left", fontsize=12.5, fontweight="bold")
     fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=8, color="#555555")
 
@@ -157,6 +146,58 @@ def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
     return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
 
 
+def _sector(s: str) -> str:
+    return t(f"charts.sector.{s}")
+
+
+def _answer(a: str) -> str:
+    return t(f"charts.answer.{a}")
+
+
+def _bar_totals(ax, x: np.ndarray, totals: np.ndarray) -> None:
+    """Each bar's total written above it (none where the total is missing)."""
+    for xi, total in zip(x, totals, strict=True):
+        if np.isfinite(total):
+            ax.text(xi, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=7.5)
+
+
+def _year_ticks(ax, years) -> None:
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlabel(t("charts.year"))
+
+
+def _bar_panel(width: float, base: float, per_row: float, n_rows: int) -> tuple[Figure, object]:
+    """One-axes figure whose height grows with the number of bars or rows."""
+    fig = _figure(width, base + per_row * n_rows)
+    return fig, fig.subplots()
+
+
+def _counts(frame: pd.DataFrame, index: str, column: str, order: list[str]) -> pd.DataFrame:
+    """Rows of ``frame`` counted by ``index`` x ``column`` (columns in ``order``, index falling)."""
+    return (
+        frame.pivot_table(index=index, columns=column, aggfunc="size", fill_value=0)
+        .reindex(columns=order, fill_value=0)
+        .sort_index(ascending=False)
+    )
+
+
+def _stacked_barh(ax, wide: pd.DataFrame, colour_of, inside_labels: bool) -> np.ndarray:
+    """Horizontal bars of ``wide``'s columns stacked left to right; returns the bar ends."""
+    y = np.arange(len(wide))
+    left = np.zeros(len(wide))
+    for s in wide.columns:
+        w = wide[s].to_numpy(dtype=float)
+        ax.barh(y, w, left=left, color=colour_of(s), height=0.65, label=s)
+        if inside_labels:
+            for yi, (lft, wi) in enumerate(zip(left, w, strict=True)):
+                if wi > 0:
+                    ax.text(lft + wi / 2, yi, f"{wi:.0f}", ha="center", va="center", color="w")
+        left += w
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    return left
+
+
 # --------------------------------------------------------------------------- GRP
 
 
@@ -175,10 +216,8 @@ def grp_sectors(grp: pd.DataFrame, town: str, source: str) -> Chart:
             ax1.bar(x, v, bottom=bottom, width=0.68, color=SECTOR_COLOUR[s], edgecolor="white")
             bottom += v
         tot = _num(g, "total_as_study")
-        for xi, t in zip(x, tot, strict=True):
-            if np.isfinite(t):
-                ax1.text(xi, t, f"{t:,.0f}", ha="center", va="bottom", fontsize=7.5)
-        ax1.set_title("A. The study's view (its Figure 1): four columns stacked", color="#8a1c1c")
+        _bar_totals(ax1, x, tot)
+        ax1.set_title(t("charts.grp_sectors.a"), color="#8a1c1c")
         ind, serv = np.nan_to_num(vals["industry"]), np.nan_to_num(vals["services"])
         ax2.bar(x, ind, width=0.68, color=SECTOR_COLOUR["industry"], edgecolor="white")
         ax2.bar(x, serv, bottom=ind, width=0.68, color=SECTOR_COLOUR["services"], edgecolor="white")
@@ -189,37 +228,26 @@ def grp_sectors(grp: pd.DataFrame, town: str, source: str) -> Chart:
             x, manuf, bottom=mining, width=0.26, color=SECTOR_COLOUR["manufacturing"], hatch="////"
         )
         tot2 = _num(g, "total_industry_services")
-        for xi, t in zip(x, tot2, strict=True):
-            if np.isfinite(t):
-                ax2.text(xi, t, f"{t:,.0f}", ha="center", va="bottom", fontsize=7.5)
-        ax2.set_title("B. Industry + services, no double count")
+        _bar_totals(ax2, x, tot2)
+        ax2.set_title(t("charts.grp_sectors.b"))
         for ax in (ax1, ax2):
             ax.set_xticks(x, [str(y) for y in years])
-            ax.set_xlabel("year")
+            ax.set_xlabel(t("charts.year"))
             ax.grid(axis="x", visible=False)
             _thousands(ax)
-        ax1.set_ylabel("GRP, mln KZT")
+        ax1.set_ylabel(t("charts.grp_sectors.ylabel"))
         ymax = np.nanmax(np.concatenate([tot, tot2, bottom])) if len(x) else 1.0
         ax1.set_ylim(0, (ymax if np.isfinite(ymax) and ymax > 0 else 1.0) * 1.08)
-        handles = [Patch(color=SECTOR_COLOUR[s], label=SECTOR_LABEL[s]) for s in SECTORS]
-        handles += [
-            Patch(facecolor="#999999", hatch="////", label="B: part of industry", edgecolor="w")
-        ]
+        handles = [Patch(color=SECTOR_COLOUR[s], label=_sector(s)) for s in SECTORS]
+        part = t("charts.grp_sectors.part_of_industry")
+        handles += [Patch(facecolor="#999999", hatch="////", label=part, edgecolor="w")]
         fig.legend(handles=handles, loc="outside right upper")
-        _finish(
-            fig,
-            f"GRP by sector, {town}, mln KZT",
-            source,
-            "A double counts mining and manufacturing if industry already includes them (likely); "
-            "B stacks industry + services only and draws mining and manufacturing inside the "
-            "industry bar (hatched) as its assumed breakdown. Numbers above the bars are the "
-            "totals: A = the study's sum of the four columns, B = industry + services.",
-        )
+        _finish(fig, t("charts.grp_sectors.title", town=town), source, t("charts.grp_sectors.note"))
     return Chart(
         "grp_sectors",
-        f"GRP by sector, {town}",
+        t("charts.grp_sectors.short", town=town),
         fig,
-        f"Stacked bars of GRP by sector for {town}, by year, in two views.",
+        t("charts.grp_sectors.alt", town=town),
     )
 
 
@@ -239,39 +267,51 @@ def grp_structure(grp: pd.DataFrame, shares: pd.DataFrame, town: str, source: st
             if s in ("industry", "services"):
                 ax1.plot(years, 100 * _num(sub, "share_industry_services"), lw=2.2, **kw)
         ax1.set_ylim(0, 100)
-        ax1.set_ylabel("share of GRP, %")
+        ax1.set_ylabel(t("charts.grp_structure.share_ylabel"))
         _percent(ax1)
-        ax1.set_title("Sector shares")
-        h1 = [Line2D([], [], color=SECTOR_COLOUR[s], lw=2, label=SECTOR_LABEL[s]) for s in SECTORS]
+        ax1.set_title(t("charts.grp_structure.shares"))
+        h1 = [Line2D([], [], color=SECTOR_COLOUR[s], lw=2, label=_sector(s)) for s in SECTORS]
         h1 += [
-            Line2D([], [], color="#333333", lw=2.2, label="of industry + services"),
-            Line2D([], [], color="#333333", lw=1.2, ls="--", label="of the study's 4-column sum"),
+            Line2D(
+                [],
+                [],
+                color="#333333",
+                lw=2.2,
+                label=t("charts.grp_structure.of_industry_services"),
+            ),
+            Line2D(
+                [], [], color="#333333", lw=1.2, ls="--", label=t("charts.grp_structure.of_study")
+            ),
         ]
         ax1.legend(handles=h1, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
         ax2.plot(years, _num(g, "hhi_industry_services"), color=ACCENT, lw=2.2, marker="o", ms=4)
         ax2.plot(years, _num(g, "hhi_as_study"), color=ACCENT, lw=1.2, ls="--", marker="o", ms=3)
-        for level, text in ((0.5, "equal shares, 2 sectors"), (0.25, "equal shares, 4 sectors")):
+        for level, key in ((0.5, "equal_2"), (0.25, "equal_4")):
+            text = t(f"charts.grp_structure.{key}")
             ax2.axhline(level, color=MUTED, lw=0.8, ls=":")
             ax2.text(years[0], level + 0.012, text, color=MUTED, fontsize=7, va="bottom")
         ax2.set_ylim(0, 1)
-        ax2.set_ylabel("HHI (0-1; 1 = one sector only)")
-        ax2.set_title("Concentration (HHI; lower = more diversified)")
+        ax2.set_ylabel(t("charts.grp_structure.hhi_ylabel"))
+        ax2.set_title(t("charts.grp_structure.hhi_title"))
         ax2.legend(
             handles=[
-                Line2D([], [], color=ACCENT, lw=2.2, label="industry + services"),
-                Line2D([], [], color=ACCENT, lw=1.2, ls="--", label="the study's 4 columns"),
+                Line2D(
+                    [], [], color=ACCENT, lw=2.2, label=t("charts.grp_structure.industry_services")
+                ),
+                Line2D(
+                    [], [], color=ACCENT, lw=1.2, ls="--", label=t("charts.grp_structure.study")
+                ),
             ],
             loc="upper right",
         )
         for ax in (ax1, ax2):
-            ax.set_xticks(years, [str(y) for y in years])
-            ax.set_xlabel("year")
-        _finish(fig, f"GRP structure, {town}: sector shares and concentration", source)
+            _year_ticks(ax, years)
+        _finish(fig, t("charts.grp_structure.title", town=town), source)
     return Chart(
         "grp_structure",
-        f"GRP structure, {town}",
+        t("charts.grp_structure.short", town=town),
         fig,
-        f"Sector shares of GRP and the HHI by year for {town}.",
+        t("charts.grp_structure.alt", town=town),
     )
 
 
@@ -301,30 +341,30 @@ def labour_market(lab: pd.DataFrame, town: str, source: str) -> Chart:
     """Labour-market series by year; missing years are gaps (never interpolated) marked by x."""
     g = _full_years(lab.sort_values("year"))
     years = g["year"].to_numpy()
-    panels = [
+    panels = [  # (title, unit, [(column, label, colour, line style)]), keys of charts.labour
         (
-            "Economically active and employed population",
-            "thousand persons",
+            "population",
+            "thousand_persons",
             [
-                ("active_thousand", "economically active", "#1f4e79", "-"),
+                ("active_thousand", "active", "#1f4e79", "-"),
                 ("employed_thousand", "employed", "#2e8b57", "-"),
             ],
         ),
         (
-            "Unemployed and self-employed",
+            "unemployed_title",
             "persons",
             [
-                ("unemployed", "unemployed (as printed)", "#c62828", "-"),
-                ("implied_unemployed", "implied: 1000 x (active - employed)", "#c62828", ":"),
-                ("self_employed", "self-employed", "#e08214", "-"),
+                ("unemployed", "unemployed", "#c62828", "-"),
+                ("implied_unemployed", "implied_unemployed", "#c62828", ":"),
+                ("self_employed", "self_employed", "#e08214", "-"),
             ],
         ),
         (
-            "Unemployment rate",
-            "% of the economically active",
+            "rate_title",
+            "rate_unit",
             [
-                ("unemployment_rate", "rate (as printed)", "#6a3d9a", "-"),
-                ("implied_rate", "implied: 100 x unemployed / (1000 x active)", "#6a3d9a", ":"),
+                ("unemployment_rate", "rate", "#6a3d9a", "-"),
+                ("implied_rate", "implied_rate", "#6a3d9a", ":"),
             ],
         ),
     ]
@@ -337,43 +377,34 @@ def labour_market(lab: pd.DataFrame, town: str, source: str) -> Chart:
             panel_missing = False
             for col, label, colour, ls in series:
                 v = _num(g, col)
-                ax.plot(years, v, color=colour, ls=ls, lw=2 if ls == "-" else 1.4, label=label)
+                lw = 2 if ls == "-" else 1.4
+                ax.plot(years, v, color=colour, ls=ls, lw=lw, label=t(f"charts.labour.{label}"))
                 ax.plot(years, v, ls="none", marker="o", ms=4, color=colour)
                 if ls == "-":  # side by side when several series miss the same year
                     offset = 0.14 * (solid.index(col) - (len(solid) - 1) / 2)
                     panel_missing |= _missing_marks(ax, years, v, colour, offset)
             any_missing |= panel_missing
-            ax.set_title(title)
-            ax.set_ylabel(unit)
+            ax.set_title(t(f"charts.labour.{title}"))
+            ax.set_ylabel(t(f"charts.labour.{unit}"))
             if i > 0:  # counts and rates from zero; the population panel zooms in
                 ax.set_ylim(bottom=0)
             if unit == "persons":
                 _thousands(ax)
             handles, _ = ax.get_legend_handles_labels()
             if panel_missing:
+                no_value = t("charts.labour.no_value")
                 handles.append(
-                    Line2D([], [], ls="none", marker="x", mew=1.8, color=MUTED, label="no value")
+                    Line2D([], [], ls="none", marker="x", mew=1.8, color=MUTED, label=no_value)
                 )
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-        axes[-1].set_xticks(years, [str(y) for y in years])
-        axes[-1].set_xlabel("year")
-        _finish(
-            fig,
-            f"Labour market, {town}",
-            source,
-            "a break in a line and an x (in the series' colour) on the axis floor mark a "
-            "year with no value; "
-            "missing years are never interpolated. Dotted lines are values implied by the other "
-            "rows, shown to expose inconsistencies."
-            if any_missing
-            else "dotted lines are values implied by the other rows, shown to expose "
-            "inconsistencies.",
-        )
+        _year_ticks(axes[-1], years)
+        note = t("charts.labour.note_missing") if any_missing else t("charts.labour.note")
+        _finish(fig, t("charts.labour.title", town=town), source, note)
     return Chart(
         "labour_market",
-        f"Labour market, {town}",
+        t("charts.labour.title", town=town),
         fig,
-        f"Line charts of the labour market of {town} by year, with gaps for missing years.",
+        t("charts.labour.alt", town=town),
     )
 
 
@@ -408,7 +439,7 @@ def perception(counts: pd.DataFrame, survey: str, source: str) -> Chart:
         start = left.to_numpy(dtype=float)
         for a in ANSWER_ORDER:
             w = pct[a].to_numpy(dtype=float)
-            ax.barh(y, w, left=start, height=0.72, color=ANSWER_COLOUR[a], label=ANSWER_LABEL[a])
+            ax.barh(y, w, left=start, height=0.72, color=ANSWER_COLOUR[a], label=_answer(a))
             for yi, (s, wi) in enumerate(zip(start, w, strict=True)):
                 if wi >= 6:
                     dark = a in ("worsened_significantly", "improved_significantly")
@@ -425,7 +456,8 @@ def perception(counts: pd.DataFrame, survey: str, source: str) -> Chart:
         ax.axvline(0, color="#333333", lw=0.9, zorder=0.9)  # behind the bars, seen between
         names = [str(labels.get(a, a)) for a in order]
         ticks = [
-            textwrap.fill(f"{nm} (n={n[a]:.0f})", 42) for nm, a in zip(names, order, strict=True)
+            textwrap.fill(t("charts.perception.tick", area=nm, n=f"{n[a]:.0f}"), 42)
+            for nm, a in zip(names, order, strict=True)
         ]
         ax.set_yticks(y, ticks, fontsize=8.5)
         ax.grid(axis="y", visible=False)
@@ -435,33 +467,24 @@ def perception(counts: pd.DataFrame, survey: str, source: str) -> Chart:
             ax.text(
                 lim,
                 yi,
-                f" net {v:+.0f} pp",
+                t("charts.perception.net", net=f"{v:+.0f}"),
                 va="center",
                 ha="left",
                 fontsize=8,
                 color="#2166ac" if v > 0 else "#b2182b" if v < 0 else "#444444",
             )
-        ax.set_xlabel("% of respondents (worsened to the left of 0, improved to the right)")
+        ax.set_xlabel(t("charts.perception.xlabel"))
         _percent(ax, "x", absolute=True)
         ax.legend(
-            handles=[Patch(color=ANSWER_COLOUR[a], label=ANSWER_LABEL[a]) for a in ANSWER_ORDER],
+            handles=[Patch(color=ANSWER_COLOUR[a], label=_answer(a)) for a in ANSWER_ORDER],
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
             ncols=5,
         )
         _finish(
-            fig,
-            f"How entrepreneurs see change, by area ({survey})",
-            source,
-            "areas sorted by net balance = % improved - % worsened (percentage points); "
-            "numbers in the bars are % of the area's respondents.",
+            fig, t("charts.perception.title", survey=survey), source, t("charts.perception.note")
         )
-    return Chart(
-        "perception",
-        "Perceived change by area (Table 4)",
-        fig,
-        "Diverging stacked bars of answers per area, from worsened to improved.",
-    )
+    return Chart("perception", t("charts.perception.short"), fig, t("charts.perception.alt"))
 
 
 # --------------------------------------------------------------------------- Table 7
@@ -474,39 +497,39 @@ def support_measures(frame: pd.DataFrame, survey: str, source: str, note: str = 
     level = pd.to_numeric(f.get("ci_level"), errors="coerce")
     level_txt = f"{100 * level.dropna().iloc[0]:g}%" if level.notna().any() else ""
     with style():
-        fig = _figure(11, 1.9 + 0.5 * len(f))
-        ax = fig.subplots()
+        fig, ax = _bar_panel(11, 1.9, 0.5, len(f))
         mean = _num(f, "mean_score")
         lo, hi = _num(f, "ci_low"), _num(f, "ci_high")
         ax.hlines(y, lo, hi, color=ACCENT, lw=2.2, alpha=0.55)
         ax.plot(mean, y, "o", color=ACCENT, ms=7)
         ax.axvline(5.5, color=MUTED, lw=0.8, ls=":")
-        ax.text(5.5, len(f) - 0.4, " scale midpoint 5.5", color=MUTED, fontsize=7, va="bottom")
+        midpoint = t("charts.support.midpoint")
+        ax.text(5.5, len(f) - 0.4, midpoint, color=MUTED, fontsize=7, va="bottom")
         labels = f["measure_label"].fillna(f["measure"]) if "measure_label" in f else f["measure"]
         ax.set_yticks(y, [textwrap.shorten(str(s), 48, placeholder="...") for s in labels])
         for yi, r in f.iterrows():
             share = r.get("share_8_plus")
-            extra = f", {100 * share:.0f}% scored 8+" if pd.notna(share) else ""
-            ax.text(
-                10.05,
-                yi,
-                f" {r['mean_score']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}], "
-                f"n={r['n']:.0f}{extra}",
-                va="center",
-                fontsize=7.8,
+            extra = (
+                t("charts.support.share_8_plus", share=f"{100 * share:.0f}")
+                if pd.notna(share)
+                else ""
             )
+            text = t(
+                "charts.support.value",
+                mean=f"{r['mean_score']:.2f}",
+                low=f"{r['ci_low']:.2f}",
+                high=f"{r['ci_high']:.2f}",
+                n=f"{r['n']:.0f}",
+                extra=extra,
+            )
+            ax.text(10.05, yi, text, va="center", fontsize=7.8)
         ax.set_xlim(1, 10)
         ax.set_ylim(-0.6, len(f) - 0.2)
         ax.set_xticks(range(1, 11))
-        ax.set_xlabel(f"mean score (1 = lowest, 10 = highest) with {level_txt} t interval")
+        ax.set_xlabel(t("charts.support.xlabel", level=level_txt))
         ax.grid(axis="y", visible=False)
-        _finish(fig, f"Support measures ranked by mean score ({survey})", source, note)
-    return Chart(
-        "support_measures",
-        "Support measures ranked (Table 7)",
-        fig,
-        "Mean score of each support measure with its confidence interval, ranked.",
-    )
+        _finish(fig, t("charts.support.title", survey=survey), source, note)
+    return Chart("support_measures", t("charts.support.short"), fig, t("charts.support.alt"))
 
 
 # --------------------------------------------------------------------------- correlations
@@ -520,8 +543,7 @@ def correlation_forest(frame: pd.DataFrame, source: str) -> Chart:
         rows += [("", r) for _, r in g.iterrows()]
     ypos = np.arange(len(rows))[::-1]
     with style():
-        fig = _figure(11, 1.8 + 0.27 * len(rows))
-        ax = fig.subplots()
+        fig, ax = _bar_panel(11, 1.8, 0.27, len(rows))
         ticks, ticklabels = [], []
         for yv, (header, r) in zip(ypos, rows, strict=True):
             if r is None:
@@ -545,9 +567,21 @@ def correlation_forest(frame: pd.DataFrame, source: str) -> Chart:
             ticks.append(yv)
             n = r.get("n")
             ticklabels.append(
-                f"{_short(r['x'])} ~ {_short(r['y'])}  ({r['method']}, n={_int(n)})",
+                t(
+                    "charts.correlation.tick",
+                    x=_short(r["x"]),
+                    y=_short(r["y"]),
+                    method=r["method"],
+                    n=_int(n),
+                )
             )
-            ptxt = "" if pd.isna(p) else f"p={p:.3g}" if p >= 1e-4 else "p<0.0001"
+            ptxt = (
+                ""
+                if pd.isna(p)
+                else t("charts.correlation.p", p=f"{p:.3g}")
+                if p >= 1e-4
+                else t("charts.correlation.p_tiny")
+            )
             est_txt = "" if pd.isna(est) else f"{est:+.2f}"
             ci_txt = "" if pd.isna(lo) or pd.isna(hi) else f" [{lo:+.2f}, {hi:+.2f}]"
             ax.text(1.03, yv, f"{est_txt}{ci_txt}  {ptxt}", va="center", fontsize=7.5)
@@ -556,44 +590,37 @@ def correlation_forest(frame: pd.DataFrame, source: str) -> Chart:
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.set_yticks(ticks, ticklabels, fontsize=7.5)
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("correlation coefficient (r, rho or tau; -1 to 1) with confidence interval")
+        ax.set_xlabel(t("charts.correlation.xlabel"))
+        sig_txt, not_sig_txt = (
+            t("charts.correlation.significant"),
+            t("charts.correlation.not_significant"),
+        )
         ax.legend(
             handles=[
-                Line2D([], [], ls="none", marker="o", mfc=ACCENT, mec=ACCENT, label="p < 0.05"),
-                Line2D([], [], ls="none", marker="o", mfc="white", mec=ACCENT, label="p >= 0.05"),
+                Line2D([], [], ls="none", marker="o", mfc=ACCENT, mec=ACCENT, label=sig_txt),
+                Line2D([], [], ls="none", marker="o", mfc="white", mec=ACCENT, label=not_sig_txt),
             ],
             loc="lower right",
             bbox_to_anchor=(1.0, 1.0),
             ncols=2,
         )
-        _finish(
-            fig,
-            "Correlations with confidence intervals",
-            source,
-            "read each row's note in the table below before the p-value: several analyses "
-            "correlate answer categories or score levels, not respondents.",
-        )
-    return Chart(
-        "correlations",
-        "Correlations (forest plot)",
-        fig,
-        "Forest plot of correlation estimates with confidence intervals.",
-    )
+        _finish(fig, t("charts.correlation.title"), source, t("charts.correlation.note"))
+    return Chart("correlations", t("charts.correlation.short"), fig, t("charts.correlation.alt"))
 
 
 _CORR_KEYS = ("estimate", "ci_low", "ci_high", "p_value")
 
 
 def _short(text, width: int = 40) -> str:
-    t = str(text)
-    return t if len(t) <= width else t[: width - 3] + "..."
+    text = str(text)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _int(v) -> str:
     try:
         return f"{int(v)}"
     except (TypeError, ValueError):
-        return "?"
+        return t("charts.correlation.unknown_n")
 
 
 def hypotheses(frame: pd.DataFrame, source: str) -> Chart:
@@ -601,8 +628,7 @@ def hypotheses(frame: pd.DataFrame, source: str) -> Chart:
     f = frame.sort_values("hypothesis", ascending=False).reset_index(drop=True)
     y = np.arange(len(f))
     with style():
-        fig = _figure(11, 1.9 + 0.55 * len(f))
-        ax = fig.subplots()
+        fig, ax = _bar_panel(11, 1.9, 0.55, len(f))
         p = np.clip(_num(f, "p_value"), 1e-12, 1)
         padj = np.clip(_num(f, "p_adjusted"), 1e-12, 1)
         colours = [VERDICT_COLOUR.get(str(v), MUTED) for v in f["verdict"]]
@@ -613,26 +639,16 @@ def hypotheses(frame: pd.DataFrame, source: str) -> Chart:
         ax.set_xscale("log")
         finite = np.concatenate([p[np.isfinite(p)], padj[np.isfinite(padj)], [0.05]])
         ax.set_xlim(max(1e-12, finite.min() / 5), 1.5)
-        ax.text(0.05, len(f) - 0.45, " alpha = 0.05", fontsize=7.5, va="bottom", color="#333333")
+        alpha = t("charts.hypotheses.alpha")
+        ax.text(0.05, len(f) - 0.45, alpha, fontsize=7.5, va="bottom", color="#333333")
         ax.set_ylim(-0.6, len(f) - 0.2)
         ax.set_yticks(y, [f"{h}" for h in f["hypothesis"]], fontsize=9, fontweight="bold")
         for yi, v, c in zip(y, f["verdict"], colours, strict=True):
             ax.text(1.7, yi, f"  {v}", va="center", fontsize=8.5, color=c, fontweight="bold")
-        ax.set_xlabel("p-value (log scale): hollow = raw, filled = Holm-adjusted")
+        ax.set_xlabel(t("charts.hypotheses.xlabel"))
         ax.grid(axis="y", visible=False)
-        _finish(
-            fig,
-            "Hypotheses H1-H4: p-values and verdicts",
-            source,
-            "a small p-value alone does not make a hypothesis supported: see each verdict's "
-            "decision rule and note in the table below.",
-        )
-    return Chart(
-        "hypotheses",
-        "Hypotheses: p-values and verdicts",
-        fig,
-        "Raw and Holm-adjusted p-values per hypothesis with their verdicts.",
-    )
+        _finish(fig, t("charts.hypotheses.title"), source, t("charts.hypotheses.note"))
+    return Chart("hypotheses", t("charts.hypotheses.short"), fig, t("charts.hypotheses.alt"))
 
 
 # --------------------------------------------------------------------------- audit and quality
@@ -643,44 +659,25 @@ def reproduction(frame: pd.DataFrame, source: str) -> Chart:
     statuses = list(STATUS_COLOUR)
     extra = sorted(set(frame["status"].astype(str)) - set(statuses))
     statuses += extra
-    wide = (
-        frame.assign(status=frame["status"].astype(str))
-        .pivot_table(index="source_table", columns="status", aggfunc="size", fill_value=0)
-        .reindex(columns=statuses, fill_value=0)
-        .sort_index(ascending=False)
+    wide = _counts(
+        frame.assign(status=frame["status"].astype(str)), "source_table", "status", statuses
     )
-    y = np.arange(len(wide))
     with style():
-        fig = _figure(11, 1.9 + 0.45 * len(wide))
-        ax = fig.subplots()
-        left = np.zeros(len(wide))
-        for s in statuses:
-            w = wide[s].to_numpy(dtype=float)
-            ax.barh(y, w, left=left, color=STATUS_COLOUR.get(s, "#555555"), height=0.65, label=s)
-            for yi, (lft, wi) in enumerate(zip(left, w, strict=True)):
-                if wi > 0:
-                    ax.text(lft + wi / 2, yi, f"{wi:.0f}", ha="center", va="center", color="w")
-            left += w
-        ax.set_yticks(y, list(wide.index))
-        ax.set_xlabel("published numbers (count)")
-        ax.grid(axis="y", visible=False)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        fig, ax = _bar_panel(11, 1.9, 0.45, len(wide))
+        left = _stacked_barh(ax, wide, lambda s: STATUS_COLOUR.get(s, "#555555"), True)
+        ax.set_yticks(np.arange(len(wide)), list(wide.index))
+        ax.set_xlabel(t("charts.reproduction.xlabel"))
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(statuses))
         ax.set_xlim(0, max(1.0, float(left.max())) * 1.04)
         total = int(wide.to_numpy().sum())
         done = int(wide.get("reproduced", pd.Series(dtype=int)).sum())
         _finish(
             fig,
-            f"Reproduction audit: {done} of {total} published numbers reproduced",
+            t("charts.reproduction.title", done=done, total=total),
             source,
-            "reproduced = equal within half a unit of the last printed digit.",
+            t("charts.reproduction.note"),
         )
-    return Chart(
-        "reproduction",
-        "Reproduction audit",
-        fig,
-        "Count of the study's published numbers by source table and audit status.",
-    )
+    return Chart("reproduction", t("charts.reproduction.short"), fig, t("charts.reproduction.alt"))
 
 
 def quality(frame: pd.DataFrame, source: str) -> Chart:
@@ -689,63 +686,45 @@ def quality(frame: pd.DataFrame, source: str) -> Chart:
         where=frame["table_name"].astype(str) + ": " + frame["check_name"].astype(str),
         severity=frame["severity"].astype(str),
     )
-    wide = (
-        f.pivot_table(index="where", columns="severity", aggfunc="size", fill_value=0)
-        .reindex(columns=["error", "warning"], fill_value=0)
-        .sort_index(ascending=False)
-    )
-    y = np.arange(len(wide))
+    wide = _counts(f, "where", "severity", ["error", "warning"])
     with style():
-        fig = _figure(11, 1.7 + 0.34 * len(wide))
-        ax = fig.subplots()
-        left = np.zeros(len(wide))
-        for s in ("error", "warning"):
-            w = wide[s].to_numpy(dtype=float)
-            ax.barh(y, w, left=left, color=SEVERITY_COLOUR[s], height=0.65, label=s)
-            left += w
-        for yi, t in enumerate(left):
-            ax.text(t, yi, f" {t:.0f}", va="center", fontsize=8)
-        ax.set_yticks(y, list(wide.index), fontsize=8)
-        ax.set_xlabel("distinct findings (count)")
-        ax.grid(axis="y", visible=False)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        fig, ax = _bar_panel(11, 1.7, 0.34, len(wide))
+        left = _stacked_barh(ax, wide, SEVERITY_COLOUR.get, False)
+        for yi, end in enumerate(left):
+            ax.text(end, yi, f" {end:.0f}", va="center", fontsize=8)
+        ax.set_yticks(np.arange(len(wide)), list(wide.index), fontsize=8)
+        ax.set_xlabel(t("charts.quality.xlabel"))
         ax.legend(loc="lower right")
-        _finish(fig, "Data quality issues by table and check", source)
-    return Chart(
-        "quality_issues",
-        "Data quality issues",
-        fig,
-        "Number of data quality findings per table and check, by severity.",
-    )
+        _finish(fig, t("charts.quality.title"), source)
+    return Chart("quality_issues", t("charts.quality.short"), fig, t("charts.quality.alt"))
 
 
 def row_counts(counts: dict[str, int], run_id: str, source: str) -> Chart:
     """Rows per warehouse table after a run (horizontal bars, core and results schemas)."""
     items = sorted(
-        ((t, int(n)) for t, n in counts.items() if t.startswith(("core.", "results."))),
+        ((tab, int(n)) for tab, n in counts.items() if tab.startswith(("core.", "results."))),
         reverse=True,
     )
     y = np.arange(len(items))
     with style():
-        fig = _figure(11, 1.6 + 0.22 * len(items))
-        ax = fig.subplots()
+        fig, ax = _bar_panel(11, 1.6, 0.22, len(items))
         vals = np.array([n for _, n in items], dtype=float)
-        colours = [ACCENT if t.startswith("results.") else "#6b8fb3" for t, _ in items]
+        colours = [ACCENT if tab.startswith("results.") else "#6b8fb3" for tab, _ in items]
         ax.barh(y, vals, color=colours, height=0.65)
         for yi, v in enumerate(vals):
             ax.text(v, yi, f" {v:.0f}", va="center", fontsize=7.5)
-        ax.set_yticks(y, [t for t, _ in items], fontsize=7.5)
-        ax.set_xlabel("rows")
+        ax.set_yticks(y, [tab for tab, _ in items], fontsize=7.5)
+        ax.set_xlabel(t("charts.row_counts.xlabel"))
         ax.grid(axis="y", visible=False)
         ax.legend(
             handles=[
-                Patch(color="#6b8fb3", label="core (inputs)"),
-                Patch(color=ACCENT, label="results (analyses)"),
+                Patch(color="#6b8fb3", label=t("charts.row_counts.core")),
+                Patch(color=ACCENT, label=t("charts.row_counts.results")),
             ],
             loc="lower right",
         )
-        _finish(fig, f"Rows per table after run {run_id[:8]}", source)
-    return Chart("row_counts", "Rows per table", fig, "Row count of each core and results table.")
+        _finish(fig, t("charts.row_counts.title", run_id=run_id[:8]), source)
+    return Chart("row_counts", t("charts.row_counts.short"), fig, t("charts.row_counts.alt"))
 
 
 # --------------------------------------------------------------------------- output

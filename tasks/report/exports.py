@@ -3,7 +3,9 @@
 Both read a published warehouse through a read-only DuckDB connection. Parquet is written by
 DuckDB itself (``COPY ... TO ... (FORMAT PARQUET)``), so types survive exactly; the workbook
 (openpyxl) has one sheet per results table after an "About" sheet that lists every table's
-columns with the descriptions of :data:`TABLE_DOCS` (which mirrors the README's table docs).
+columns with their descriptions: the warehouse's own column comments
+(:func:`tasks.report.tabledocs.read_docs`; those of the shipped migrations for a warehouse
+migrated before they were added).
 Files are written under a temporary name and renamed, so a reader never opens half a file.
 """
 
@@ -16,248 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-#: results table -> (one row per, {column: description}); mirrors README "Warehouse tables".
-TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
-    "results.grp_by_year": (
-        "town x year",
-        {
-            "town_id": "town (core.town)",
-            "source": "source(s) of the row's values (per cell: files, bundled, Taldau)",
-            "year": "calendar year",
-            "industry": "GRP, industry (mln KZT), as printed in the study's Table 1",
-            "mining": "GRP, mining (mln KZT)",
-            "manufacturing": "GRP, manufacturing (mln KZT)",
-            "services": "GRP, services (mln KZT)",
-            "total_as_study": "industry + mining + manufacturing + services: the study's total",
-            "total_industry_services": "industry + services: no double count if industry "
-            "contains mining and manufacturing",
-            "yoy_growth_as_study": "total_as_study / previous year's - 1 (consecutive years only)",
-            "yoy_growth_industry_services": "total_industry_services / previous year's - 1",
-            "hhi_as_study": "Herfindahl-Hirschman index over the four printed columns (0-1)",
-            "hhi_industry_services": "Herfindahl-Hirschman index over {industry, services} (0-1)",
-            "note": "caveats of the row",
-        },
-    ),
-    "results.grp_sector_share": (
-        "town x year x sector",
-        {
-            "town_id": "town (core.town)",
-            "source": "source(s) of the row's values (per cell: files, bundled, Taldau)",
-            "year": "calendar year",
-            "sector": "industry | mining | manufacturing | services",
-            "value": "GRP of the sector (mln KZT)",
-            "share_as_study": "share of total_as_study (0-1)",
-            "share_industry_services": "share of industry + services (0-1; NULL for mining "
-            "and manufacturing)",
-        },
-    ),
-    "results.labour_market": (
-        "town x year (missing years stay missing)",
-        {
-            "town_id": "town (core.town)",
-            "source": "source(s) of the row's values (per cell: files, bundled, Taldau)",
-            "year": "calendar year",
-            "active_thousand": "economically active population (thousand persons)",
-            "employed_thousand": "employed population (thousand persons)",
-            "unemployed": "unemployed (persons)",
-            "self_employed": "self-employed (persons)",
-            "unemployment_rate": "unemployment rate as published (%)",
-            "implied_unemployed": "1000 x (active - employed) (persons)",
-            "implied_rate": "100 x unemployed / (1000 x active) (%)",
-            "employment_rate": "100 x employed / active (%)",
-            "consistent": "published values agree within rounding (NULL when a value is missing)",
-            "note": "which consistency rule failed, or what is missing",
-        },
-    ),
-    "results.perception_summary": (
-        "survey x area (study Table 4)",
-        {
-            "survey_id": "survey wave (core.survey)",
-            "area": "area of life asked about",
-            "n": "respondents who answered",
-            "improved": "improved significantly + somewhat (respondents)",
-            "unchanged": "unchanged (respondents)",
-            "worsened": "worsened somewhat + significantly (respondents)",
-            "share_improved": "improved / n (0-1)",
-            "share_unchanged": "unchanged / n (0-1)",
-            "share_worsened": "worsened / n (0-1)",
-            "net_balance": "share improved - share worsened (percentage points)",
-            "mean_score": "mean on 5 = improved significantly ... 1 = worsened significantly",
-            "sd_score": "sample standard deviation of the score",
-            "ci_low": "lower end of the t interval of the mean",
-            "ci_high": "upper end of the t interval of the mean",
-            "ci_level": "confidence level of the interval",
-            "median_score": "median score",
-        },
-    ),
-    "results.correlation": (
-        "analysed pair",
-        {
-            "analysis": "which analysis (study table or data set) the pair belongs to",
-            "x": "first variable",
-            "y": "second variable",
-            "method": "pearson | spearman | kendall",
-            "n": "number of pairs used",
-            "estimate": "correlation coefficient (r, rho or tau)",
-            "p_value": "p-value of the test of no correlation (as R cor.test, exact = FALSE)",
-            "ci_low": "lower end of the confidence interval",
-            "ci_high": "upper end of the confidence interval",
-            "ci_level": "confidence level of the interval",
-            "note": "what the coefficient can and cannot mean; method notes",
-        },
-    ),
-    "results.paper_reproduction": (
-        "number the study publishes",
-        {
-            "source_table": "where the study prints it (e.g. Table 7)",
-            "statistic": "which number",
-            "published": "the number as printed (text)",
-            "published_value": "the printed number read as a number",
-            "recomputed": "the number recomputed from the study's input tables",
-            "status": "reproduced | discrepancy | not_reproducible",
-            "explanation": "how it was recomputed and what explains a discrepancy",
-        },
-    ),
-    "results.hypothesis": (
-        "hypothesis H1-H4",
-        {
-            "hypothesis": "H1 ... H4",
-            "statement": "the hypothesis as the study states it",
-            "evidence": "which data the test uses",
-            "statistic": "the test statistic's name",
-            "value": "the test statistic's value",
-            "p_value": "p-value of the test",
-            "p_adjusted": "Holm-adjusted p-value over the hypotheses",
-            "decision_rule": "how the verdict follows from the test",
-            "verdict": "supported | not supported | insufficient evidence",
-            "note": "why the verdict is what it is",
-        },
-    ),
-    "results.support_measure": (
-        "survey x support measure (study Table 7)",
-        {
-            "survey_id": "survey wave (core.survey)",
-            "measure": "support measure",
-            "measure_label": "support measure as the questionnaire names it",
-            "n": "respondents who scored the measure",
-            "mean_score": "mean of the 1..10 scores",
-            "sd_score": "sample standard deviation (n - 1)",
-            "ci_low": "lower end of the Student-t interval of the mean",
-            "ci_high": "upper end of the Student-t interval of the mean",
-            "ci_level": "confidence level of the interval",
-            "median_score": "median score",
-            "share_8_plus": "share of respondents scoring 8, 9 or 10 (0-1)",
-            "rank_by_mean": "1 = highest mean score (ties share the best rank)",
-            "importance_coefficient": "the study's 'importance': Pearson r of score (1..10) vs "
-            "respondents per score",
-            "importance_rank": "1 = highest importance_coefficient",
-            "sk_aggregate": "the study's SK: mean of the measures' importance coefficients",
-            "note": "caveats",
-        },
-    ),
-    "results.survey_item_summary": (
-        "imported survey wave x item x respondent group",
-        {
-            "survey_id": "survey wave (core.survey_wave)",
-            "synthetic": "the wave is synthetic (test or demonstration data)",
-            "item": "questionnaire item",
-            "role": "category | perception | support | demographic | assessment | other",
-            "scale_type": "ordinal | score | nominal | binary",
-            "group_item": "'' for all respondents, else the category item grouped by",
-            "group_value": "'' for all respondents, else the category",
-            "n": "respondents who answered",
-            "mean": "mean of the answer codes",
-            "sd": "sample standard deviation",
-            "ci_low": "lower end of the Student-t interval of the mean",
-            "ci_high": "upper end of the Student-t interval of the mean",
-            "ci_level": "confidence level of the interval",
-            "median": "median answer code",
-            "note": "caveats",
-        },
-    ),
-    "results.survey_item_correlation": (
-        "imported survey wave x item pair x method",
-        {
-            "survey_id": "survey wave (core.survey_wave)",
-            "synthetic": "the wave is synthetic (test or demonstration data)",
-            "analysis": "which analysis the pair belongs to",
-            "x": "first item",
-            "y": "second item",
-            "method": "spearman | kendall (tau-b)",
-            "n": "respondents who answered both items",
-            "estimate": "correlation coefficient",
-            "p_value": "p-value of the test of no correlation",
-            "p_adjusted": "Holm-adjusted p-value, within survey x method",
-            "ci_low": "lower end of the confidence interval",
-            "ci_high": "upper end of the confidence interval",
-            "ci_level": "confidence level of the interval",
-            "note": "caveats",
-        },
-    ),
-    "results.survey_reliability": (
-        "imported survey wave x multi-item scale",
-        {
-            "survey_id": "survey wave (core.survey_wave)",
-            "synthetic": "the wave is synthetic (test or demonstration data)",
-            "composite": "the multi-item scale, e.g. perception (Table 4 items), support (Table 7)",
-            "items": "comma-separated item ids",
-            "k": "number of items",
-            "n": "respondents with every item answered (listwise)",
-            "alpha": "Cronbach's alpha (raw)",
-            "alpha_standardized": "standardized alpha, from the mean inter-item Pearson r",
-            "mean_inter_item_r": "mean inter-item Pearson r",
-            "ci_low": "lower end of the Feldt (1965) F-based interval of alpha",
-            "ci_high": "upper end of the interval",
-            "ci_level": "confidence level of the interval",
-            "ci_method": "how the interval was computed",
-            "note": "caveats",
-        },
-    ),
-    "results.survey_association": (
-        "imported survey wave x answer item x category item",
-        {
-            "survey_id": "survey wave (core.survey_wave)",
-            "synthetic": "the wave is synthetic (test or demonstration data)",
-            "item": "answer item (rows of the contingency table)",
-            "by_item": "category item (columns of the contingency table)",
-            "n": "respondents in the table",
-            "n_rows": "non-empty answer levels",
-            "n_cols": "non-empty categories",
-            "test": "chi-square | fisher-exact | fisher-monte-carlo | not computed",
-            "statistic": "Pearson chi-square (also reported when Fisher is used)",
-            "df": "degrees of freedom of the chi-square",
-            "p_value": "p-value of the test named in `test`",
-            "p_adjusted": "Holm-adjusted p-value, within survey x by_item",
-            "cramers_v": "Cramer's V (0-1)",
-            "min_expected": "smallest expected cell count",
-            "share_expected_below_5": "share of cells with an expected count below 5",
-            "note": "caveats",
-        },
-    ),
-    "results.survey_wave_change": (
-        "town x item x pair of waves",
-        {
-            "town_id": "town (core.town)",
-            "item": "questionnaire item",
-            "survey_from": "earlier wave",
-            "survey_to": "later wave",
-            "synthetic": "true when either wave is synthetic",
-            "n_from": "respondents in the earlier wave",
-            "n_to": "respondents in the later wave",
-            "mean_from": "mean in the earlier wave",
-            "mean_to": "mean in the later wave",
-            "difference": "mean_to - mean_from",
-            "ci_low": "lower end of the Welch interval of the difference",
-            "ci_high": "upper end of the Welch interval of the difference",
-            "ci_level": "confidence level of the interval",
-            "t_statistic": "Welch t statistic",
-            "df": "Welch-Satterthwaite degrees of freedom",
-            "p_value": "p-value of the Welch test",
-            "p_adjusted": "Holm-adjusted p-value, within town x wave pair",
-            "note": "caveats",
-        },
-    ),
-}
+from tasks.report.tabledocs import TableDoc, read_docs, shipped_docs
+
 UNDOCUMENTED = "(not documented yet)"
 
 
@@ -323,8 +85,11 @@ def about_frame(con: duckdb.DuckDBPyConnection, tables: list[str]) -> pd.DataFra
     """One row per (table, column): sheet, one row per, column, type, description."""
     rows = []
     used: set[str] = {"about"}
+    own, shipped = read_docs(con), shipped_docs()
+    empty = TableDoc(table="", kind="table", description=None, columns=())
     for table in tables:
-        grain, docs = TABLE_DOCS.get(table, ("", {}))
+        doc, ref = own.get(table, empty), shipped.get(table, empty)
+        grain = doc.grain if doc.description else ref.grain
         sheet = sheet_name(table, used)
         n = con.execute(f"SELECT count(*) FROM {_ident(table)}").fetchone()[0]
         for col, dtype, *_ in con.execute(f"DESCRIBE {_ident(table)}").fetchall():
@@ -336,7 +101,7 @@ def about_frame(con: duckdb.DuckDBPyConnection, tables: list[str]) -> pd.DataFra
                     "rows": n,
                     "column": col,
                     "type": dtype,
-                    "description": docs.get(col, UNDOCUMENTED),
+                    "description": doc.column(col) or ref.column(col) or UNDOCUMENTED,
                 }
             )
     return pd.DataFrame(

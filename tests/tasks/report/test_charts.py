@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from tasks.report import charts as ch
-from tasks.report.build import clip, support_from_counts
+from tasks.report.blocks import clip
+from tasks.report.sections.support import support_from_counts
 
 
 def test_labour_missing_years_are_gaps_not_interpolated():

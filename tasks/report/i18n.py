@@ -1,0 +1,66 @@
+"""The report's message catalogue: every user-visible string, by key, from ``messages/<lang>.yaml``.
+
+``t("sections.grp.title")`` returns the text in the current language; ``t(key, town="X")`` fills
+the ``{town}`` placeholder. The language is English unless :func:`language` selects another
+catalogue for a block of code (a context variable, so concurrent builds do not interfere).
+A key missing from the catalogue raises :class:`KeyError`: a typo fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from importlib import resources
+
+import yaml
+
+DEFAULT_LANG = "en"
+MESSAGES_PACKAGE = "tasks.report.messages"
+
+_lang: ContextVar[str] = ContextVar("report_lang", default=DEFAULT_LANG)
+
+
+def _flatten(tree: Mapping, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = "" if value is None else str(value)
+    return out
+
+
+@cache
+def catalogue(lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """Every message of ``messages/<lang>.yaml`` as ``{"group.key": text}``."""
+    path = resources.files(MESSAGES_PACKAGE).joinpath(f"{lang}.yaml")
+    return _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def current_language() -> str:
+    """The language the report is being written in."""
+    return _lang.get()
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Write the report in ``lang`` inside the ``with`` block."""
+    catalogue(lang)  # fail here, not half-way through a report
+    token = _lang.set(lang)
+    try:
+        yield
+    finally:
+        _lang.reset(token)
+
+
+def message(key: str) -> str:
+    """The text of message ``key`` in the current language, placeholders left as they are."""
+    return catalogue(_lang.get())[key]
+
+
+def t(key: str, /, **values: object) -> str:
+    """The message ``key`` in the current language, ``{placeholders}`` filled from ``values``."""
+    return message(key).format(**values)

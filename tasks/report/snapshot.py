@@ -1,0 +1,107 @@
+"""One read of the warehouse: the frames every report section draws from.
+
+:func:`read_snapshot` opens the published warehouse read-only once, runs :data:`QUERIES` and
+closes the connection before anything is drawn; the :class:`Snapshot` it returns is frozen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import duckdb
+import pandas as pd
+
+# What the report reads: table -> SQL (None = SELECT *). Missing tables are skipped.
+QUERIES: dict[str, str | None] = {
+    "core.town": None,
+    "core.indicator": None,
+    "core.survey": None,
+    "core.survey_perception_count": None,
+    "core.survey_support_score_count": None,
+    "core.observation": (
+        "SELECT indicator_id, source, source_ref, vintage, count(*) AS n_rows, "
+        "count(*) FILTER (WHERE value_status <> 'ok') AS n_not_ok "
+        "FROM core.observation GROUP BY ALL ORDER BY indicator_id, source, vintage"
+    ),
+    "results.grp_by_year": "SELECT * FROM results.grp_by_year ORDER BY town_id, year",
+    "results.grp_sector_share": None,
+    "results.labour_market": "SELECT * FROM results.labour_market ORDER BY town_id, year",
+    "results.perception_summary": None,
+    "results.support_measure": None,
+    "results.correlation": None,
+    "results.hypothesis": "SELECT * FROM results.hypothesis ORDER BY hypothesis",
+    "results.paper_reproduction": None,
+    "meta.quality_issue": (
+        "SELECT * FROM meta.quality_issue ORDER BY severity, table_name, check_name, row_key"
+    ),
+    "meta.pipeline_run": "SELECT * FROM meta.pipeline_run ORDER BY started_at DESC",
+    "raw.payload": (
+        "SELECT content_hash, source, kind, uri, fetched_at, size_bytes, first_run_id "
+        "FROM raw.payload ORDER BY fetched_at DESC, kind"
+    ),
+}
+
+
+class WarehouseMissing(FileNotFoundError):
+    """No warehouse file at the given path."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The tables the report needs, read in one go from a read-only connection."""
+
+    warehouse: str
+    frames: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frames", MappingProxyType(dict(self.frames)))
+
+    def has(self, table: str) -> bool:
+        """The table exists and has rows."""
+        return table in self.frames and not self.frames[table].empty
+
+    def get(self, table: str) -> pd.DataFrame:
+        """The table's rows (an empty frame if the table is missing)."""
+        return self.frames.get(table, pd.DataFrame())
+
+    @property
+    def latest_run(self) -> dict | None:
+        """The most recent ``meta.pipeline_run`` row (completed ones first)."""
+        runs = self.get("meta.pipeline_run")
+        if runs.empty:
+            return None
+        done = runs[runs["status"] == "completed"]
+        return (done if not done.empty else runs).iloc[0].to_dict()
+
+    def town_name(self, town_id: str) -> str:
+        """The town's English name (its id if the registry does not know it)."""
+        towns = self.get("core.town")
+        if not towns.empty and "name_en" in towns.columns:
+            hit = towns.loc[towns["town_id"] == town_id, "name_en"]
+            if len(hit) and pd.notna(hit.iloc[0]):
+                return str(hit.iloc[0])
+        return str(town_id)
+
+
+def read_snapshot(warehouse: str | Path) -> Snapshot:
+    """Read what the report needs from ``warehouse`` (read-only; missing tables are skipped)."""
+    path = Path(warehouse)
+    if not path.is_file():
+        raise WarehouseMissing(
+            f"no warehouse at {path}: run `monotowns run --warehouse {path}` first"
+        )
+    frames: dict[str, pd.DataFrame] = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        existing = {
+            f"{s}.{t}"
+            for s, t in con.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables"
+            ).fetchall()
+        }
+        for table, sql in QUERIES.items():
+            if table in existing:
+                frames[table] = con.execute(sql or f"SELECT * FROM {table}").df()
+    return Snapshot(warehouse=str(path), frames=frames)
