@@ -150,7 +150,6 @@ def test_no_import_cycle_through_flows():
 
 # Cycles left in areas other changes own (tasks.analyses, tasks.report); remove the mark when
 # they are gone: the test then guards the whole project.
-@pytest.mark.xfail(strict=False, reason="import cycles outside flows/ remain; see the message")
 def test_no_import_cycles():
     found = cycles(import_graph())
     assert not found, f"{len(found)} import cycle(s):\n{_show(found)}"

@@ -16,10 +16,10 @@ from schemas.inputs import InputSpec
 from schemas.inputs import input_specs as generic_input_specs
 from tasks.analyses.registry import ANALYSES as TOWN_ANALYSES
 from tasks.parse import Issue
-from tasks.studies import khromtau_2024
 from tasks.studies.base import Analysis, CheckedBatch, Study
+from tasks.studies.khromtau_2024.plugin import STUDY as KHROMTAU_2024
 
-STUDIES: tuple[Study, ...] = (khromtau_2024.STUDY,)
+STUDIES: tuple[Study, ...] = (KHROMTAU_2024,)
 
 
 def input_specs(today: date | None = None) -> dict[str, InputSpec]:
