@@ -10,7 +10,8 @@ Steps (:func:`import_file`):
    present and unique, required answers, answers known and within the scale) plus warehouse
    rules (known town; the wave id is not one of the study's aggregate surveys). Every failure
    becomes a ``meta.quality_issue`` row naming file, row, column and rule.
-4. **Load** under the single-writer lock into a staging copy, published atomically: the wave
+4. **Load** in one write session (:func:`warehouse.session.write_session`: the single-writer
+   lock, a staging copy published atomically, a ``survey_import`` run row): the wave
    replaces any earlier version of itself in ``core.survey_response`` (long format),
    ``core.survey_respondent``, ``core.survey_item``, ``core.survey_answer``, ``core.survey_wave``
    and ``core.survey``. A file with any error is refused: only the run, the payload and the
