@@ -2,8 +2,9 @@
 
 Ours (``--child ours``) is what ``monotowns run --source files --input DIR`` does minus Prefect
 and the analyses: ``files.read_folder`` -> archive every payload -> ``validate_payloads`` (with the
-bundled reference) -> staging copy -> one transaction of run row + ``record_payloads`` +
-``record_issues`` + ``load_core`` -> finish the run row -> ``publish``, into a fresh warehouse.
+bundled reference) -> a write session (lock, staging copy, run row) -> one transaction of
+``record_payloads`` + ``record_issues`` + ``load_core`` -> finish the run row -> publish, into a
+fresh warehouse.
 
 Baselines, each into a fresh database file:
 
@@ -16,6 +17,7 @@ Time ratio and peak-RSS ratio are ours / raw CSV (the like-for-like input).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import tempfile
@@ -37,13 +39,11 @@ def child_ours(input_dir: Path, work: Path) -> dict:
     import uuid
     from datetime import date
 
-    import duckdb
-
-    from tasks.load import load_core, record_issues, record_payloads, table_counts
+    from tasks.load import load_core, record_issues, record_payloads
     from tasks.sources import bundled, files
     from tasks.sources.base import archive_payload, utc_now
     from tasks.validate import validate_payloads
-    from warehouse import db
+    from warehouse.session import write_session
 
     out = _fresh_dir(work)
     warehouse = out / "monotowns.duckdb"
@@ -61,32 +61,30 @@ def child_ours(input_dir: Path, work: Path) -> dict:
         batch = validate_payloads(payloads, reference=reference, today=date.today())
     if batch.errors:
         raise SystemExit(f"unexpected errors: {[i.message for i in batch.errors[:5]]}")
-    with db.writer_lock(warehouse, timeout=5, holder="bench"):
-        with sw("staging"):
-            staging = str(db.prepare_staging(warehouse))
+    with contextlib.ExitStack() as stack:
+        with sw("staging"):  # lock, staging copy, migrations, run row
+            session = stack.enter_context(
+                write_session(
+                    warehouse,
+                    "refresh",
+                    {"input_dir": str(input_dir)},
+                    lock_timeout=5,
+                    run_id=run_id,
+                    holder="bench",
+                    started_at=started,
+                )
+            )
         with sw("load"):
             paths = {p.content_hash: str(archive / p.source / p.content_hash) for p in payloads}
-            with duckdb.connect(staging) as con:
-                con.execute("BEGIN TRANSACTION")
-                con.execute(
-                    "INSERT INTO meta.pipeline_run (run_id, flow, parameters, started_at, status) "
-                    "VALUES (?, 'refresh', ?, ?, 'running')",
-                    [run_id, json.dumps({"input_dir": str(input_dir)}), started],
-                )
+            with session.transaction() as con:
                 record_payloads(con, payloads, paths, run_id)
                 record_issues(con, batch.issues, run_id, started)
-                counts = load_core(con, batch.frames, run_id, started)
-                con.execute("COMMIT")
+                load_core(con, batch.frames, run_id, started)
         with sw("finish"):
-            counts = table_counts(staging)
-            with duckdb.connect(staging) as con:
-                con.execute(
-                    "UPDATE meta.pipeline_run SET status = 'completed', finished_at = ?, "
-                    "row_counts = ? WHERE run_id = ?",
-                    [utc_now(), json.dumps(counts), run_id],
-                )
+            counts = session.table_counts()
+            session.finish("completed", "", counts)
         with sw("publish"):
-            db.publish(staging, warehouse)
+            stack.close()  # the session's exit: finish the run row, publish
     result = {
         "seconds": sw.total,
         "stages": sw.stages,

@@ -1,21 +1,20 @@
 """The ``refresh`` flow: fetch -> validate -> load -> analyse -> publish. The composition root.
 
 This is the only place that decides which source, which analyses and which files: tasks get
-paths and plain values. The warehouse is written through a staging copy that is published
-atomically at the end (see :mod:`warehouse.db`), under the single-writer lock.
+paths and plain values. The warehouse is written in one write session
+(:func:`warehouse.session.write_session`): under the single-writer lock, into a staging copy
+that is published atomically at the end. Where the flow runs it resolves the warehouse path
+(parameter, else ``$MONOTOWNS_WAREHOUSE``, else ``warehouse/monotowns.duckdb``): it is the
+composition root for deployments, as the CLI is for ``monotowns run``.
 """
 
 from __future__ import annotations
 
-import json
-import platform
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -24,7 +23,7 @@ from prefect.runtime import flow_run
 
 from tasks import studies
 from tasks.analyses.registry import headline
-from tasks.load import load_core, record_issues, record_payloads, replace_results, table_counts
+from tasks.load import load_core, record_issues, record_payloads, replace_results
 from tasks.parse import Issue
 from tasks.sources import bundled
 from tasks.sources.base import (
@@ -35,10 +34,10 @@ from tasks.sources.base import (
     SourceError,
     archive_payload,
     unique_payloads,
-    utc_now,
 )
 from tasks.sources.registry import SOURCES
 from warehouse import db
+from warehouse.session import write_session
 
 MAX_ERRORS_SHOWN = 20
 
@@ -150,23 +149,14 @@ def load_task(
     run: dict,
     blocked: bool = False,
 ) -> dict[str, int]:
-    """Record payloads, issues and the run row; load core unless the batch is blocked."""
+    """Record payloads and issues; load core unless the batch is blocked. One transaction."""
     archive_paths = {
         p.content_hash: str(Path(archive_dir) / p.source / p.content_hash) for p in payloads
     }
-    with duckdb.connect(staging) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _insert_run(con, run)
-            record_payloads(con, payloads, archive_paths, run["run_id"])
-            record_issues(con, batch.issues, run["run_id"], run["started_at"])
-            counts = (
-                {} if blocked else load_core(con, batch.frames, run["run_id"], run["started_at"])
-            )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+    with db.transaction(staging) as con:
+        record_payloads(con, payloads, archive_paths, run["run_id"])
+        record_issues(con, batch.issues, run["run_id"], run["started_at"])
+        counts = {} if blocked else load_core(con, batch.frames, run["run_id"], run["started_at"])
     return counts
 
 
@@ -179,15 +169,8 @@ def analyse_task(staging: str, name: str) -> dict[str, pd.DataFrame]:
 @task(name="write-results", cache_policy=NONE)
 def write_results_task(staging: str, results: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Replace the results tables in one transaction."""
-    with duckdb.connect(staging) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            counts = replace_results(con, results)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-    return counts
+    with db.transaction(staging) as con:
+        return replace_results(con, results)
 
 
 @task(name="report", cache_policy=NONE)
@@ -198,44 +181,7 @@ def report_task(warehouse: str, out_dir: str) -> dict:
     return publish_report(warehouse, out_dir)
 
 
-# ---------------------------------------------------------------- run bookkeeping
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("monotowns", "prefect", "pandas", "pandera", "duckdb", "scipy"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
-
-
-def _insert_run(con, run: dict) -> None:
-    con.execute(
-        "INSERT INTO meta.pipeline_run (run_id, flow, parameters, started_at, status, versions) "
-        "VALUES (?, 'refresh', ?, ?, 'running', ?) ON CONFLICT (run_id) DO NOTHING",
-        [run["run_id"], json.dumps(run["parameters"]), run["started_at"], json.dumps(_versions())],
-    )
-
-
-def _finish_run(path: str, run_id: str, status: str, message: str, counts: dict) -> None:
-    with duckdb.connect(path) as con:
-        con.execute(
-            "UPDATE meta.pipeline_run SET status = ?, message = ?, finished_at = ?, "
-            "row_counts = ? WHERE run_id = ?",
-            [status, message, utc_now(), json.dumps(counts), run_id],
-        )
-
-
-def record_failure(warehouse: str, run: dict, message: str, issues: list[Issue]) -> None:
-    """After an unexpected failure: publish only a failed ``meta.pipeline_run`` row (and issues)."""
-    staging = db.prepare_staging(warehouse)
-    with duckdb.connect(str(staging)) as con:
-        _insert_run(con, run)
-        record_issues(con, issues, run["run_id"], run["started_at"])
-    _finish_run(str(staging), run["run_id"], "failed", message, {})
-    db.publish(staging, warehouse)
+# ---------------------------------------------------------------- artifacts
 
 
 def _artifact(
@@ -276,7 +222,7 @@ def _artifact(
 
 @flow(name="refresh", log_prints=True)
 def refresh(
-    warehouse: str = "warehouse/monotowns.duckdb",
+    warehouse: str | None = None,
     source: str = "bundled",
     input_dir: str | None = None,
     archive_dir: str | None = None,
@@ -294,7 +240,8 @@ def refresh(
 
     Parameters
     ----------
-    warehouse : path of the DuckDB file to publish.
+    warehouse : path of the DuckDB file to publish (default ``$MONOTOWNS_WAREHOUSE``, else
+        ``warehouse/monotowns.duckdb`` relative to the working directory of the run).
     source : ``bundled`` (the study's data, offline), ``files`` (``input_dir``) or ``taldau``.
     input_dir : folder of input files for ``source="files"``.
     archive_dir : raw archive folder (default ``<warehouse dir>/raw``).
@@ -309,59 +256,64 @@ def refresh(
     logger = get_run_logger()
     if source not in SOURCES:
         raise RunFailed(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
-    warehouse = str(Path(warehouse))
+    warehouse = str(Path(db.resolve_warehouse(warehouse)))
     archive = str(archive_dir or default_archive_dir(warehouse))
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    run = {
-        "run_id": run_id,
-        "started_at": utc_now(),
-        "parameters": {
-            "warehouse": warehouse,
-            "source": source,
-            "input_dir": input_dir,
-            "archive_dir": archive,
-            "taldau_url": taldau_url,
-            "offline": offline,
-            "towns": towns,
-            "indicators": indicators,
-            "taldau_towns": taldau_towns,
-            "taldau_indicators": taldau_indicators,
-            "report": report,
-        },
+    parameters = {
+        "warehouse": warehouse,
+        "source": source,
+        "input_dir": input_dir,
+        "archive_dir": archive,
+        "taldau_url": taldau_url,
+        "offline": offline,
+        "towns": towns,
+        "indicators": indicators,
+        "taldau_towns": taldau_towns,
+        "taldau_indicators": taldau_indicators,
+        "report": report,
     }
     summary = RunSummary(run_id=run_id, status="failed", warehouse=warehouse, source=source)
-    with db.writer_lock(warehouse, timeout=lock_timeout, holder=f"refresh run {run_id}"):
-        staging = str(db.prepare_staging(warehouse))
-        try:
-            reference = bundled.read_bundled() if source != "bundled" else []
-            payloads, batch, failures = gather(
-                SOURCES[source], archive, run["parameters"], reference, date.today()
+    with write_session(
+        warehouse,
+        "refresh",
+        parameters,
+        lock_timeout=lock_timeout,
+        run_id=run_id,
+        holder=f"refresh run {run_id}",
+        record_failures=True,  # an unexpected error publishes the failed run row
+        unrecorded=(RunFailed,),  # a refused source: nothing was written, nothing recorded
+    ) as session:
+        staging = str(session.staging)
+        run = {"run_id": run_id, "started_at": session.started_at, "parameters": parameters}
+        reference = bundled.read_bundled() if source != "bundled" else []
+        payloads, batch, failures = gather(
+            SOURCES[source], archive, parameters, reference, date.today()
+        )
+        blocking = batch.errors
+        batch.issues += failures
+        summary.issues_by_severity = {
+            "error": len(batch.errors),
+            "warning": len(batch.warnings),
+        }
+        summary.failures = [f"{f.row_key}: {f.message}" for f in failures]
+        load_task(staging, payloads, archive, batch, run, blocked=bool(blocking))
+        if blocking:
+            shown = "\n".join(f"  {i.message}" for i in blocking[:MAX_ERRORS_SHOWN])
+            more = len(blocking) - MAX_ERRORS_SHOWN
+            summary.message = (
+                f"{len(blocking)} error(s) blocked the run; nothing was "
+                f"loaded into core or results:\n{shown}"
+                + (f"\n  ... and {more} more" if more > 0 else "")
             )
-            blocking = batch.errors
-            batch.issues += failures
-            summary.issues_by_severity = {
-                "error": len(batch.errors),
-                "warning": len(batch.warnings),
-            }
-            summary.failures = [f"{f.row_key}: {f.message}" for f in failures]
-            load_task(staging, payloads, archive, batch, run, blocked=bool(blocking))
-            if blocking:
-                shown = "\n".join(f"  {i.message}" for i in blocking[:MAX_ERRORS_SHOWN])
-                more = len(blocking) - MAX_ERRORS_SHOWN
-                summary.message = (
-                    f"{len(blocking)} error(s) blocked the run; nothing was "
-                    f"loaded into core or results:\n{shown}"
-                    + (f"\n  ... and {more} more" if more > 0 else "")
-                )
-                _finish_run(staging, run_id, "failed", summary.message, {})
-                db.publish(staging, warehouse)
-                raise RunFailed(summary.message)
+            # published: the failed run row, its payloads and issues; core and results unchanged
+            session.finish("failed", summary.message, {})
+        else:
             futures = {name: analyse_task.submit(staging, name) for name in studies.ANALYSES}
             results: dict[str, pd.DataFrame] = {}
             for fut in futures.values():  # resolve every future: a failure fails the run
                 results.update(fut.result())
             write_results_task(staging, results)
-            counts = table_counts(staging)
+            counts = session.table_counts()
             summary.row_counts = counts
             loaded_any = len(batch.frames.get("observations", [])) > 0
             summary.status = (
@@ -372,15 +324,10 @@ def refresh(
                     f"{len(failures)} fetch(es) failed after retries; everything else was "
                     "loaded:\n" + "\n".join(f"  {m}" for m in summary.failures)
                 )
-            _finish_run(staging, run_id, summary.status, summary.message, counts)
+            session.finish(summary.status, summary.message, counts)
             headline_rows = headline(staging)
-            db.publish(staging, warehouse)
-        except RunFailed:
-            raise
-        except Exception as exc:
-            db.discard_staging(warehouse)
-            record_failure(warehouse, run, f"{type(exc).__name__}: {exc}", [])
-            raise
+    if blocking:
+        raise RunFailed(summary.message)
     logger.info("published %s (run %s)", warehouse, run_id)
     report_info = None
     if report:

@@ -134,10 +134,14 @@ def next_runs(
     return sorted(dates)[:n]
 
 
-def build_deployments(warehouse: str, config: str | Path = DEFAULT_CONFIG) -> list[Any]:
+def build_deployments(
+    warehouse: str | None = None, config: str | Path = DEFAULT_CONFIG
+) -> list[Any]:
     """``RunnerDeployment``-s of the refresh flow, one per deployment in ``prefect.yaml``.
 
-    ``warehouse`` replaces the ``warehouse`` parameter of every deployment; everything else
+    ``warehouse``, if given, becomes the ``warehouse`` parameter of every deployment; without
+    it the flow resolves the warehouse where it runs (``$MONOTOWNS_WAREHOUSE``, else the
+    default path), as for deployments made with ``prefect deploy``. Everything else
     (schedules, tags, parameters, concurrency limit) comes from the file.
     """
     from prefect.deployments.runner import EntrypointType
@@ -157,7 +161,11 @@ def build_deployments(warehouse: str, config: str | Path = DEFAULT_CONFIG) -> li
                 name=spec.name,
                 description=spec.description or None,
                 tags=list(spec.tags),
-                parameters={**spec.parameters, "warehouse": warehouse},
+                parameters=(
+                    {**spec.parameters, "warehouse": warehouse}
+                    if warehouse
+                    else dict(spec.parameters)
+                ),
                 schedules=[
                     Schedule(cron=s.cron, timezone=s.timezone, active=s.active)
                     for s in spec.schedules

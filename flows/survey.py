@@ -164,29 +164,20 @@ def cmd_template(args, settings: Settings) -> int:
 
 
 def analyse_warehouse(warehouse: str, lock_timeout: float = 30.0) -> dict[str, int]:
-    """Recompute the survey results tables of ``warehouse`` (lock, staging, publish)."""
-    import duckdb
-
+    """Recompute the survey results tables of ``warehouse`` in one write session (its own
+    ``meta.pipeline_run`` row, flow ``survey_analyse``); return the rows written per table."""
     from tasks.load import replace_results
     from tasks.survey.analyses import run_survey_analyses
-    from warehouse import db
+    from warehouse.session import write_session
 
-    with db.writer_lock(warehouse, timeout=lock_timeout, holder="survey analyse"):
-        staging = str(db.prepare_staging(warehouse))
-        try:
-            frames = run_survey_analyses(staging)
-            with duckdb.connect(staging) as con:
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    counts = replace_results(con, frames)
-                    con.execute("COMMIT")
-                except Exception:
-                    con.execute("ROLLBACK")
-                    raise
-            db.publish(staging, warehouse)
-        except Exception:
-            db.discard_staging(warehouse)
-            raise
+    params = {"warehouse": str(warehouse)}
+    with write_session(
+        warehouse, "survey_analyse", params, lock_timeout=lock_timeout, holder="survey analyse"
+    ) as session:
+        frames = run_survey_analyses(str(session.staging))
+        with session.transaction() as con:
+            counts = replace_results(con, frames)
+        session.finish("completed", "survey results recomputed", counts)
     return counts
 
 

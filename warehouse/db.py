@@ -10,6 +10,17 @@ How a run writes (one writer, readers never blocked):
    the published file: readers see the state before the run or after it, never in between, and
    since readers open the published file read-only and the writer never opens it, no reader ever
    meets a lock. A crash before step 3 leaves the published file untouched.
+
+Code outside this package does not call these steps itself: it opens a
+:func:`warehouse.session.write_session`, which runs them in order with the run's
+``meta.pipeline_run`` row.
+
+Storage version: a new warehouse file is created in the storage format of
+:data:`STORAGE_VERSION` (the oldest DuckDB line still supported), so that every DuckDB client
+from that line on can open it; DuckDB keeps a file's format when it later writes to it. A file
+in a newer format (written before this setting existed) is rewritten once into that format by
+:func:`prepare_staging` (``COPY FROM DATABASE`` into a new file), recorded in
+``meta.storage_rewrite`` and published with the run like any other change.
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import socket
 import time
@@ -29,6 +41,17 @@ import duckdb
 
 MIGRATIONS_PACKAGE = "warehouse.migrations"
 
+#: Storage format of every warehouse file this package creates: the oldest DuckDB release line
+#: still supported (1.4 LTS). Files in this format open in DuckDB 1.4.0 and every later release
+#: (1.4.x, 1.5.x, 2.0.x); raise it only when the oldest line that clients embed moves on.
+STORAGE_VERSION = "v1.4.0"
+
+#: The warehouse file when neither a ``--warehouse`` flag / flow parameter nor
+#: :data:`ENV_WAREHOUSE` names one (relative to the current working directory).
+DEFAULT_WAREHOUSE = "warehouse/monotowns.duckdb"
+#: Environment variable naming the warehouse file (how operators configure workers).
+ENV_WAREHOUSE = "MONOTOWNS_WAREHOUSE"
+
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the writer lock."""
@@ -36,6 +59,11 @@ class WarehouseBusy(RuntimeError):
 
 class WarehouseMissing(FileNotFoundError):
     """The warehouse file does not exist (no run has published it yet)."""
+
+
+def resolve_warehouse(explicit: str | os.PathLike | None = None) -> str:
+    """``explicit``, else ``$MONOTOWNS_WAREHOUSE``, else :data:`DEFAULT_WAREHOUSE`."""
+    return str(explicit or os.environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE)
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -61,18 +89,104 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for version, name, sql in migrations():
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with in_transaction(con):
             con.execute(sql)
             con.execute(
                 "INSERT INTO meta.schema_migration (version, name) VALUES (?, ?)", [version, name]
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied
+
+
+@contextlib.contextmanager
+def in_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``BEGIN`` ... ``COMMIT`` on ``con`` around the block; ``ROLLBACK`` if it raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def transaction(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to ``path`` (a staging file) with one transaction around the block."""
+    with duckdb.connect(str(path)) as con, in_transaction(con):
+        yield con
+
+
+def table_counts(path: str | Path) -> dict[str, int]:
+    """Row count of every table of the raw/core/results/meta schemas of ``path``."""
+    with duckdb.connect(str(path)) as con:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema "
+            "IN ('raw','core','results','meta') AND table_type = 'BASE TABLE' ORDER BY 1, 2"
+        ).fetchall()
+        return {
+            f"{s}.{t}": con.execute(f'SELECT count(*) FROM {s}."{t}"').fetchone()[0]
+            for s, t in tables
+        }
+
+
+def _version_key(tag: str) -> tuple[int, ...]:
+    """``'v1.4.0+'`` -> ``(1, 4, 0)``."""
+    return tuple(int(part) for part in re.findall(r"\d+", tag)[:3])
+
+
+def _sql_string(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def storage_version(path: str | Path) -> str:
+    """The storage format of the DuckDB file ``path`` as DuckDB tags it, e.g. ``'v1.4.0+'``.
+
+    Opens the file read-only, in a connection of its own.
+    """
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH {_sql_string(path)} AS probe (READ_ONLY)")
+        (tags,) = con.execute(
+            "SELECT tags FROM duckdb_databases() WHERE database_name = 'probe'"
+        ).fetchone()
+        con.execute("DETACH probe")
+    return str((tags or {}).get("storage_version", ""))
+
+
+def needs_rewrite(path: str | Path) -> bool:
+    """Whether ``path`` is stored in a format newer than :data:`STORAGE_VERSION`."""
+    found = storage_version(path)
+    return bool(found) and _version_key(found) > _version_key(STORAGE_VERSION)
+
+
+def rewrite_storage(path: str | Path) -> tuple[str, str] | None:
+    """Rewrite ``path`` in place into :data:`STORAGE_VERSION` if it is stored in a newer format.
+
+    ``COPY FROM DATABASE`` copies every schema, table (with its constraints), view, sequence
+    and macro into a new file created in that format, which then replaces ``path``. Call only
+    on a staging file, under the writer lock. Returns ``(old, new)`` storage versions, or
+    ``None`` when nothing had to be done.
+    """
+    path = Path(path)
+    old = storage_version(path)
+    if not old or _version_key(old) <= _version_key(STORAGE_VERSION):
+        return None
+    target = path.with_name(path.name + ".rewrite")
+    for stale in (target, _wal(target)):
+        stale.unlink(missing_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH {_sql_string(path)} AS src")
+        con.execute("CHECKPOINT src")  # fold a copied WAL into the source first
+        con.execute(
+            f"ATTACH {_sql_string(target)} AS dst (STORAGE_VERSION {_sql_string(STORAGE_VERSION)})"
+        )
+        con.execute("COPY FROM DATABASE src TO dst")
+        con.execute("CHECKPOINT dst")
+        con.execute("DETACH dst")
+        con.execute("DETACH src")
+    _wal(path).unlink(missing_ok=True)
+    os.replace(target, path)
+    return old, storage_version(path)
 
 
 def staging_path(warehouse: str | Path) -> Path:
@@ -132,24 +246,40 @@ def writer_lock(
         os.close(fd)  # closing releases the flock
 
 
-def prepare_staging(warehouse: str | Path) -> Path:
+def prepare_staging(warehouse: str | Path, run_id: str | None = None) -> Path:
     """Copy the published warehouse (if any) to the staging path and migrate it there.
 
     Call only while holding :func:`writer_lock`. A stale staging file from a crashed run is
     discarded. A write-ahead log next to the published file (left by another client that opened
-    it read-write and crashed) is copied along, so its committed changes are not lost.
+    it read-write and crashed) is copied along, so its committed changes are not lost. A new
+    file is created in :data:`STORAGE_VERSION`; a copy in a newer format is rewritten into it
+    (:func:`rewrite_storage`) and the rewrite recorded in ``meta.storage_rewrite`` with
+    ``run_id``.
     """
     warehouse = Path(warehouse)
     staging = staging_path(warehouse)
     for stale in (staging, _wal(staging)):
         stale.unlink(missing_ok=True)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    rewritten = None
     if warehouse.exists():
         shutil.copyfile(warehouse, staging)
         if _wal(warehouse).exists():
             shutil.copyfile(_wal(warehouse), _wal(staging))
+        rewritten = rewrite_storage(staging)
+    else:
+        # created in the old format on purpose: DuckDB keeps a file's format when it writes to it
+        duckdb.connect(
+            str(staging), config={"storage_compatibility_version": STORAGE_VERSION}
+        ).close()
     with duckdb.connect(str(staging)) as con:
         migrate(con)
+        if rewritten:
+            con.execute(
+                "INSERT INTO meta.storage_rewrite (rewritten_at, run_id, from_version, "
+                "to_version, duckdb_version) VALUES (now(), ?, ?, ?, ?)",
+                [run_id, rewritten[0], rewritten[1], duckdb.__version__],
+            )
     return staging
 
 
@@ -183,7 +313,8 @@ def publish(staging: str | Path, warehouse: str | Path) -> None:
 def discard_staging(warehouse: str | Path) -> None:
     """Remove the staging file of ``warehouse`` (after a failed run)."""
     staging = staging_path(warehouse)
-    for p in (staging, staging.with_name(staging.name + ".wal")):
+    rewrite = staging.with_name(staging.name + ".rewrite")
+    for p in (staging, _wal(staging), rewrite, _wal(rewrite)):
         p.unlink(missing_ok=True)
 
 

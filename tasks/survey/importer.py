@@ -10,7 +10,8 @@ Steps (:func:`import_file`):
    present and unique, required answers, answers known and within the scale) plus warehouse
    rules (known town; the wave id is not one of the study's aggregate surveys). Every failure
    becomes a ``meta.quality_issue`` row naming file, row, column and rule.
-4. **Load** under the single-writer lock into a staging copy, published atomically: the wave
+4. **Load** in one write session (:func:`warehouse.session.write_session`: the single-writer
+   lock, a staging copy published atomically, a ``survey_import`` run row): the wave
    replaces any earlier version of itself in ``core.survey_response`` (long format),
    ``core.survey_respondent``, ``core.survey_item``, ``core.survey_answer``, ``core.survey_wave``
    and ``core.survey``. A file with any error is refused: only the run, the payload and the
@@ -24,14 +25,11 @@ Plain functions; no Prefect.
 from __future__ import annotations
 
 import json
-import platform
 import re
 import uuid
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path, PurePath
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -41,7 +39,7 @@ from tasks.parse import Issue, ReadError, parse_number, read_table
 from tasks.sources.base import Payload, archive_payload, utc_now
 from tasks.survey.codebook import Codebook, Item, load_codebook, normalize
 from tasks.validate import schema_issues
-from warehouse import db
+from warehouse.session import write_session
 
 SOURCE = "survey"
 TABLE = "survey_response"
@@ -442,7 +440,7 @@ def context_issues(con, survey_id: str, town_id: str, filename: str) -> list[Iss
             "SELECT count(*) FROM core.survey s WHERE survey_id = ? AND NOT EXISTS "
             "(SELECT 1 FROM core.survey_wave w WHERE w.survey_id = s.survey_id)",
             [survey_id],
-        ).fetchone()[0]
+        ).fetchall()[0][0]  # fetched to the end: the connection goes on to register frames
     )
     if aggregate:
         issues.append(
@@ -486,33 +484,6 @@ def default_period(survey_id: str) -> str | None:
 
 
 # ---------------------------------------------------------------- the import
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("monotowns", "pandas", "pandera", "duckdb", "scipy"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
-
-
-def _run_row(con, run_id, params, started, status, message, counts) -> None:
-    con.execute(
-        "INSERT INTO meta.pipeline_run (run_id, flow, parameters, started_at, finished_at, "
-        "status, message, row_counts, versions) VALUES (?, 'survey_import', ?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            json.dumps(params, ensure_ascii=False),
-            started,
-            utc_now(),
-            status,
-            message,
-            json.dumps(counts),
-            json.dumps(_versions()),
-        ],
-    )
 
 
 def _same_wave(con, survey_id, payload_hash, cb, town_id, synthetic, period) -> bool:
@@ -702,79 +673,59 @@ def import_file(
         payload_hash=payload.content_hash,
         archive_path=str(stored),
     )
-    with db.writer_lock(warehouse, timeout=lock_timeout, holder=f"survey import {run_id}"):
-        staging = str(db.prepare_staging(warehouse))
-        try:
-            with duckdb.connect(staging) as con:
-                issues = coded.issues + context_issues(con, survey_id, town_id, filename)
-                result.issues = issues
-                errors = [i for i in issues if i.severity == "error"]
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    record_payloads(con, [payload], {payload.content_hash: str(stored)}, run_id)
-                    record_issues(con, issues, run_id, started)
-                    counts: dict[str, int] = {}
-                    if errors:
-                        message = refusal_message(filename, errors)
-                        _run_row(con, run_id, params, started, "failed", message, {})
-                    else:
-                        same = _same_wave(
-                            con, survey_id, payload.content_hash, cb, town_id, is_synth, period
-                        )
-                        if not same:
-                            counts = load_wave(
-                                con,
-                                coded,
-                                cb,
-                                survey_id=survey_id,
-                                town_id=town_id,
-                                synthetic=is_synth,
-                                reason=reason,
-                                period=period,
-                                filename=filename,
-                                payload_hash=payload.content_hash,
-                                run_id=run_id,
-                                now=started,
-                            )
-                        result.status = "unchanged" if same else "loaded"
-                    con.execute("COMMIT")
-                except Exception:
-                    con.execute("ROLLBACK")
-                    raise
-                if not errors:
-                    row = con.execute(
-                        "SELECT respondents, responses FROM core.survey_wave WHERE survey_id = ?",
-                        [survey_id],
-                    ).fetchone()
-                    result.respondents, result.responses = int(row[0]), int(row[1])
+    with write_session(
+        warehouse,
+        "survey_import",
+        params,
+        lock_timeout=lock_timeout,
+        run_id=run_id,
+        holder=f"survey import {run_id}",
+        started_at=started,
+    ) as session:
+        counts: dict[str, int] = {}
+        with session.transaction() as con:
+            issues = coded.issues + context_issues(con, survey_id, town_id, filename)
+            result.issues = issues
+            errors = [i for i in issues if i.severity == "error"]
+            record_payloads(con, [payload], {payload.content_hash: str(stored)}, run_id)
+            record_issues(con, issues, run_id, started)
             if not errors:
-                if analyse:
-                    from tasks.survey.analyses import run_survey_analyses
-
-                    frames = run_survey_analyses(staging)
-                    with duckdb.connect(staging) as con:
-                        con.execute("BEGIN TRANSACTION")
-                        try:
-                            counts.update(replace_results(con, frames))
-                            con.execute("COMMIT")
-                        except Exception:
-                            con.execute("ROLLBACK")
-                            raise
-                result.row_counts = counts
-                with duckdb.connect(staging) as con:
-                    _run_row(
+                same = _same_wave(
+                    con, survey_id, payload.content_hash, cb, town_id, is_synth, period
+                )
+                if not same:
+                    counts = load_wave(
                         con,
-                        run_id,
-                        params,
-                        started,
-                        "completed",
-                        f"wave {survey_id}: {result.status}",
-                        counts,
+                        coded,
+                        cb,
+                        survey_id=survey_id,
+                        town_id=town_id,
+                        synthetic=is_synth,
+                        reason=reason,
+                        period=period,
+                        filename=filename,
+                        payload_hash=payload.content_hash,
+                        run_id=run_id,
+                        now=started,
                     )
-            db.publish(staging, warehouse)
-        except Exception:
-            db.discard_staging(warehouse)
-            raise
+                result.status = "unchanged" if same else "loaded"
+                row = con.execute(
+                    "SELECT respondents, responses FROM core.survey_wave WHERE survey_id = ?",
+                    [survey_id],
+                ).fetchone()
+                result.respondents, result.responses = int(row[0]), int(row[1])
+        if errors:
+            # published: the failed run row, the payload and the issues; core unchanged
+            session.finish("failed", refusal_message(filename, errors), {})
+        else:
+            if analyse:
+                from tasks.survey.analyses import run_survey_analyses
+
+                frames = run_survey_analyses(str(session.staging))
+                with session.transaction() as con:
+                    counts.update(replace_results(con, frames))
+            result.row_counts = counts
+            session.finish("completed", f"wave {survey_id}: {result.status}", counts)
     if result.errors:
         raise ImportRefused(refusal_message(filename, result.errors), result.issues)
     return result

@@ -88,13 +88,16 @@ def test_parameters_validate_against_the_flow_signature(deployments, name):
     params = d["parameters"]
     signature = inspect.signature(flow.fn).parameters
     assert set(params) <= set(signature), f"unknown parameter(s): {set(params) - set(signature)}"
-    assert params["warehouse"] and not Path(params["warehouse"]).is_absolute()
+    # no warehouse: the flow resolves $MONOTOWNS_WAREHOUSE (else the default) where it runs
+    assert "warehouse" not in params
+    assert signature["warehouse"].default is None
     # the yearly run fetches the new year from the bureau; manual runs default to the bundled data
     assert params["source"] == {"yearly-refresh": "taldau", "manual-refresh": "bundled"}[name]
     assert params["source"] in SOURCES
     # what the flow does with them (pydantic casting of the signature's annotations) ...
     cast = flow.validate_parameters(params)
     assert cast["lock_timeout"] == pytest.approx(float(params["lock_timeout"]))
+    assert cast.get("warehouse") is None
     # ... and what the Prefect API enforces (enforce_parameter_schema: the OpenAPI schema)
     schema = parameter_schema(flow).model_dump_for_openapi()
     assert validate(params, schema, raise_on_error=True) == []
@@ -220,6 +223,10 @@ def test_serve_builds_the_same_deployments_from_the_file(tmp_path, deployments):
         got = [(s.schedule.cron, s.schedule.timezone, s.active) for s in b.schedules or []]
         want = [(s["cron"], s["timezone"], s.get("active", True)) for s in d["schedules"]]
         assert got == want
+    # without a path: the deployments leave the warehouse to the flow's environment
+    for unset in serve.build_deployments(None, PREFECT_YAML):
+        assert unset.parameters == deployments[unset.name]["parameters"]
+        assert "warehouse" not in unset.parameters
 
 
 def test_serve_refuses_a_file_without_deployments(tmp_path):

@@ -1,8 +1,9 @@
 """prefect.yaml against a real Prefect server on loopback, as docs/deployment.md tells a user.
 
 server -> work pool -> `prefect deploy --all` (from the repository root) -> process worker
-(started in the checkout, as the docs say) -> `prefect deployment run refresh/manual-refresh`
--> Completed -> the warehouse has the study's rows. Also: what the server stored (schedule,
+(started in the checkout, as the docs say, configured only by ``MONOTOWNS_WAREHOUSE``) ->
+`prefect deployment run refresh/manual-refresh` (no parameters) -> Completed -> the warehouse
+named by the worker's environment has the study's rows. Also: what the server stored (schedule,
 timezone, concurrency limit, relative pull step and working directory, no path of the deploying
 machine) and the yearly run it scheduled (1 September 06:00 Asia/Almaty).
 """
@@ -126,16 +127,12 @@ def wait_until_finished(client: httpx.Client, run_id: str, steps, timeout: float
     return wait_for(f"flow run {run_id} to finish", finished, timeout=timeout, step=steps)
 
 
-def trigger_manual_run(processes, env: dict, cwd: Path, warehouse: Path, steps) -> str:
+def trigger_manual_run(processes, env: dict, cwd: Path, steps) -> str:
+    """`prefect deployment run refresh/manual-refresh`, as an operator types it: no parameters
+    (the warehouse is the one the worker's or serve's configuration names)."""
     out = processes.run(
         "deployment-run",
-        prefect_cmd(
-            "deployment",
-            "run",
-            "refresh/manual-refresh",
-            "--param",
-            f"warehouse={json.dumps(str(warehouse))}",
-        ),
+        prefect_cmd("deployment", "run", "refresh/manual-refresh"),
         env=env,
         cwd=cwd,
     ).stdout
@@ -208,7 +205,8 @@ def test_deploy_all_worker_runs_manual_refresh(tmp_path, port, steps, processes)
         assert d["job_variables"] == {"working_dir": "."}
         assert d["path"] is None
         assert str(ROOT) not in json.dumps(d) and str(tmp_path) not in json.dumps(d)
-        assert d["parameters"]["warehouse"] == "warehouse/monotowns.duckdb"
+        # no warehouse stored: each worker's environment names it
+        assert "warehouse" not in d["parameters"]
         assert d["parameters"]["source"] == ("taldau" if name == "yearly-refresh" else "bundled")
         assert d["paused"] is False
         steps(
@@ -221,13 +219,20 @@ def test_deploy_all_worker_runs_manual_refresh(tmp_path, port, steps, processes)
     assert sched["active"] is True
     assert stored["manual-refresh"]["schedules"] == []
 
-    # 5. a process worker, started in the checkout (its working directory is the code's)
+    # 5. a process worker, started in the checkout (its working directory is the code's) and
+    #    configured only by the environment: MONOTOWNS_WAREHOUSE names the warehouse
+    default = ROOT / "warehouse" / "monotowns.duckdb"  # where a run would go without it
+    default_before = default.stat().st_mtime_ns if default.exists() else None
+    worker_env = {**env, "MONOTOWNS_WAREHOUSE": str(warehouse)}
     worker = processes.start(
-        "worker", prefect_cmd("worker", "start", "--pool", POOL, "--limit", "1"), env=env, cwd=ROOT
+        "worker",
+        prefect_cmd("worker", "start", "--pool", POOL, "--limit", "1"),
+        env=worker_env,
+        cwd=ROOT,
     )
 
-    # 6. a manual run, into a warehouse in tmp
-    run_id = trigger_manual_run(processes, env, tmp_path, warehouse, steps)
+    # 6. a manual run, as an operator types it: no parameters
+    run_id = trigger_manual_run(processes, env, tmp_path, steps)
 
     def worker_alive():
         assert worker.poll() is None, f"worker exited with {worker.returncode}"
@@ -241,9 +246,17 @@ def test_deploy_all_worker_runs_manual_refresh(tmp_path, port, steps, processes)
     )
     assert state["type"] == "COMPLETED", state
 
-    # 7. the warehouse the run published
+    # 7. the warehouse the run published: the one the worker's environment names
+    run = client.get(f"/flow_runs/{run_id}").raise_for_status().json()
+    assert "warehouse" not in run["parameters"], run["parameters"]
     check_warehouse(warehouse, run_id, steps)
-    assert not (ROOT / "raw").exists()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [(params,)] = con.execute(
+            "SELECT parameters FROM meta.pipeline_run WHERE run_id = ?", [run_id]
+        ).fetchall()
+    assert json.loads(params)["warehouse"] == str(warehouse)  # resolved by the flow, on the worker
+    assert (default.stat().st_mtime_ns if default.exists() else None) == default_before
+    assert not (ROOT / "raw").exists() and not (ROOT / "warehouse" / "raw").exists()
 
     # 8. the yearly run the scheduler created: 1 September 06:00 in Almaty
     expected = next_stated_run(dt.datetime.now(dt.UTC))
@@ -318,7 +331,7 @@ def test_serve_runs_manual_refresh_and_stops_cleanly(tmp_path, port, steps, proc
     assert yearly["global_concurrency_limit"]["limit"] == 1
     assert yearly["entrypoint"] == "flows.refresh.refresh"
 
-    run_id = trigger_manual_run(processes, env, tmp_path, warehouse, steps)
+    run_id = trigger_manual_run(processes, env, tmp_path, steps)
 
     def serve_alive():
         assert served.poll() is None, f"serve exited with {served.returncode}"

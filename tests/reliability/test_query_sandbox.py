@@ -8,11 +8,10 @@ import hashlib
 import subprocess
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.reliability.helpers import MONOTOWNS
-from warehouse import db
+from warehouse.session import write_session
 
 CASES = [
     # (id, SQL, fragment of the message)
@@ -46,11 +45,9 @@ CASES = [
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
     w = tmp_path_factory.mktemp("sandbox") / "w.duckdb"
-    staging = db.prepare_staging(w)
-    with duckdb.connect(str(staging)) as con:
+    with write_session(w, "test", {}) as session, session.transaction() as con:
         con.execute("INSERT INTO core.indicator VALUES ('a', 'A', 'u', NULL, NULL)")
         con.execute("INSERT INTO core.town (town_id, name_en, confirmed) VALUES ('t', 'T', true)")
-    db.publish(staging, w)
     return w
 
 

@@ -1,5 +1,6 @@
 """Importing respondent-level files: margins, labels, refusals, idempotence, CLI."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -302,3 +303,27 @@ def test_cli_import_refusal_and_success(tmp_path, codebook, survey_dir, example,
     with pytest.raises(SystemExit) as usage:
         main(["survey", "import", str(example)])  # no --codebook / --wave
     assert usage.value.code == 2
+
+
+def test_cli_analyse_records_its_run(tmp_path, example, wh, capsys):
+    """`monotowns survey analyse` is a write session like any run: a `meta.pipeline_run` row
+    with its own run id, status and the rows it wrote."""
+    w = str(tmp_path / "w.duckdb")
+    good = ["survey", "import", str(example), "--codebook", "khromtau_2024", "--warehouse", w]
+    assert main([*good, "--wave", WAVE, "--no-analyse"]) == 0
+    before = wh.rows(w, "SELECT run_id FROM meta.pipeline_run")
+    assert main(["survey", "analyse", "--warehouse", w]) == 0
+    printed = capsys.readouterr().out
+    runs = wh.rows(
+        w,
+        "SELECT run_id, status, row_counts, parameters, finished_at IS NOT NULL "
+        "FROM meta.pipeline_run WHERE flow = 'survey_analyse'",
+    )
+    [(run_id, status, counts, params, finished)] = runs
+    assert (run_id,) not in before and status == "completed" and finished
+    assert json.loads(params) == {"warehouse": w}
+    counts = json.loads(counts)
+    assert counts["results.survey_item_summary"] > 0
+    for table, n in counts.items():  # what the command printed
+        assert f"{table:<40} {n:>8}" in printed
+    assert len(wh.rows(w, "SELECT run_id FROM meta.pipeline_run")) == len(before) + 1
