@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from prefect import unmapped
+
 from bench.common import Row, Series, child_env, emit, run_child
 
 TARGET_RERUN = 0.3
@@ -130,6 +132,12 @@ class _Plain:
 
     def submit(self, *args, **kwargs):
         return _Future(self.fn(*args, **kwargs))
+
+    def map(self, *args):
+        """``task.map`` run in order: ``unmapped`` arguments repeat, the others are zipped."""
+        n = next(len(a) for a in args if not isinstance(a, unmapped))
+        columns = [[a.value] * n if isinstance(a, unmapped) else list(a) for a in args]
+        return [_Future(self.fn(*row)) for row in zip(*columns, strict=True)]
 
 
 def child_work(warehouse: Path, report: bool = True) -> dict:
