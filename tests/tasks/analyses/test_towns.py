@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from io import StringIO
 from pathlib import Path
 
 import duckdb
@@ -94,8 +95,6 @@ TERRITORIES = pd.DataFrame(
 
 
 def real_population() -> pd.DataFrame:
-    from io import StringIO
-
     raw = pd.read_csv(StringIO(POPULATION_CSV))
     rows = [
         cell(
