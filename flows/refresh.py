@@ -22,7 +22,7 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 from tasks import studies
-from tasks.analyses.registry import headline
+from tasks.analyses.registry import headline, merge_results
 from tasks.load import load_core, record_issues, record_payloads, replace_results
 from tasks.parse import Issue
 from tasks.sources import bundled
@@ -309,9 +309,9 @@ def refresh(
             session.finish("failed", summary.message, {})
         else:
             futures = {name: analyse_task.submit(staging, name) for name in studies.ANALYSES}
-            results: dict[str, pd.DataFrame] = {}
-            for fut in futures.values():  # resolve every future: a failure fails the run
-                results.update(fut.result())
+            # resolve every future (a failure fails the run); one table from several analyses
+            # (results.correlation: study + cross-town) is concatenated, not overwritten
+            results = merge_results(fut.result() for fut in futures.values())
             write_results_task(staging, results)
             counts = session.table_counts()
             summary.row_counts = counts

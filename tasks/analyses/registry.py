@@ -2,16 +2,18 @@
 
 :data:`ANALYSES` maps a name to a function ``f(warehouse_path) -> {results_table: frame}``; the
 flow runs each as a task, then every registered study's (:mod:`tasks.studies`). The functions
-they call take frames, so tests use tiny frames.
+they call take frames, so tests use tiny frames. Several analyses may return the same table
+(``results.correlation``: the study's and the cross-town rows); :func:`merge_results` joins them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from tasks.analyses import grp, labour, perception
+from tasks.analyses import grp, labour, perception, towns
 from tasks.analyses.common import observations, one_value_per_cell, read, with_source
 from tasks.survey import analyses as survey_analyses
 
@@ -37,11 +39,72 @@ def run_perception(path: str) -> dict[str, pd.DataFrame]:
     return {"results.perception_summary": perception.perception_summary(counts)}
 
 
+#: What :func:`run_town_profile` reads; without them (a warehouse before migration 008) it is
+#: skipped with a logged note.
+TERRITORY_RELATIONS = ("core.territory", "core.town_territory", "core.v_town_series")
+log = logging.getLogger(__name__)
+
+
+def _missing_relations(path: str, names: Iterable[str]) -> list[str]:
+    rel = read(path, "SELECT table_schema || '.' || table_name AS r FROM information_schema.tables")
+    have = set(rel["r"])
+    return [n for n in names if n not in have]
+
+
+def run_town_profile(path: str) -> dict[str, pd.DataFrame]:
+    """Cross-town results: town profiles, latest values with ranks, cross-town correlations.
+
+    The correlation rows go to ``results.correlation`` beside the study's; the flow merges the
+    frames of one table from several analyses (:func:`merge_results`).
+    """
+    missing = _missing_relations(path, TERRITORY_RELATIONS)
+    if missing:
+        log.warning(
+            "analysis town_profile skipped: %s missing (territory model, migration 008)",
+            ", ".join(missing),
+        )
+        return {
+            "results.town_profile": pd.DataFrame(columns=list(towns.PROFILE_COLUMNS)),
+            "results.town_indicator_latest": pd.DataFrame(columns=list(towns.LATEST_COLUMNS)),
+        }
+    town = towns.current_oblast(
+        read(path, "SELECT * FROM core.town"), read(path, "SELECT * FROM core.town_territory")
+    )
+    territories = read(path, "SELECT * FROM core.territory")
+    series = read(path, "SELECT * FROM core.v_town_series")
+    return {
+        "results.town_profile": towns.town_profile(town, territories, series),
+        "results.town_indicator_latest": towns.town_indicator_latest(town, series),
+        "results.correlation": towns.cross_town_correlations(series),
+    }
+
+
+def merge_results(parts: Iterable[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Merge analyses' ``{table: frame}``: frames of the same table are concatenated.
+
+    ``results.correlation`` gets rows from the study and from the cross-town analysis; a plain
+    ``dict.update`` would keep only the last analysis' rows.
+    """
+    merged: dict[str, list[pd.DataFrame]] = {}
+    for part in parts:
+        for table, frame in part.items():
+            merged.setdefault(table, []).append(frame)
+    out = {}
+    for table, frames in merged.items():
+        rows = [f for f in frames if len(f)]
+        if len(rows) > 1:
+            out[table] = pd.concat(rows, ignore_index=True)
+        else:
+            out[table] = rows[0] if rows else frames[0]
+    return out
+
+
 ANALYSES: dict[str, Callable[[str], dict[str, pd.DataFrame]]] = {
     "grp": run_grp,
     "labour": run_labour,
     "perception": run_perception,
     "survey": survey_analyses.run,  # respondent-level waves (empty without imports)
+    "town_profile": run_town_profile,  # skipped until the territory model (008) is merged
 }
 
 
