@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from tasks.analyses.registry import merge_results
 from tasks.load import load_core, record_issues, record_payloads, replace_results, table_counts
 from tasks.sources.base import utc_now
 from tasks.sources.bundled import read_bundled
@@ -123,9 +124,7 @@ def build_warehouse(
             record_issues(con, batch.issues, RUN_ID, now)
             load_core(con, batch.frames, RUN_ID, now)
         if analyses:
-            results: dict[str, pd.DataFrame] = {}
-            for fn in ANALYSES.values():
-                results.update(fn(staging))
+            results = merge_results(fn(staging) for fn in ANALYSES.values())
             with duckdb.connect(staging) as con:
                 replace_results(con, results)
                 _fill_empty(con)
