@@ -23,7 +23,9 @@ ANSWERS = (
     "worsened_somewhat",
     "worsened_significantly",
 )
-# Tolerances of the labour-market consistency rules (stated in the README):
+#: The change scale's scores: 5 = improved significantly ... 1 = worsened significantly.
+ANSWER_SCORE = {a: 5 - i for i, a in enumerate(ANSWERS)}
+# Tolerances of the labour-market consistency rules (stated in docs/inputs.md, "Validation rules"):
 # the study prints thousands to 0.1 (+-50 persons each), so active - employed is known to +-100.
 UNEMPLOYED_TOLERANCE_PERSONS = 100.0
 # rate printed to 0.1 (+-0.05 pp); active to 0.1 thousand adds < 0.02 pp at rates below 6 %.

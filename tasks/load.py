@@ -17,68 +17,25 @@ import pandas as pd
 
 from schemas.inputs import OBSERVATION_COLUMNS
 from tasks.parse import Issue
+from tasks.schema import primary_key, table_columns
 from tasks.sources.base import Payload
 from tasks.studies import CORE_TABLES as STUDY_CORE_TABLES
 from tasks.studies import RENAMES as STUDY_RENAMES
 
 INLINE_PAYLOAD_LIMIT = 16 * 1024 * 1024  # bytes kept inside raw.payload; larger ones by path
 
-# input name -> (core table, columns loaded); observations are handled separately (vintages).
-CORE_TABLES: dict[str, tuple[str, list[str]]] = {
-    "towns": (
-        "core.town",
-        [
-            "town_id",
-            "name_en",
-            "name_ru",
-            "name_kk",
-            "region",
-            "kato_code",
-            "town_forming_enterprise",
-            "confirmed",
-            "status",
-            "source",
-        ],
-    ),
-    "indicators": ("core.indicator", ["indicator_id", "name", "unit", "topic", "description"]),
-    "surveys": (
-        "core.survey",
-        [
-            "survey_id",
-            "town_id",
-            "respondents",
-            "population",
-            "mode",
-            "synthetic",
-            "description",
-            "source",
-        ],
-    ),
-    "survey_respondents": (
-        "core.survey_respondent_category",
-        ["survey_id", "category", "respondents", "source_table", "note"],
-    ),
-    "survey_perception": (
-        "core.survey_perception_count",
-        ["survey_id", "area", "area_label", "answer", "respondents", "source_table", "note"],
-    ),
-    "survey_support_scores": (
-        "core.survey_support_score_count",
-        ["survey_id", "measure", "measure_label", "score", "respondents", "source_table", "note"],
-    ),
+#: Input name -> its core table (generic inputs, then every study's). The columns loaded and the
+#: natural key are read from the warehouse itself (:mod:`tasks.schema`):
+#: the migrations declare them once. Observations are handled separately (vintages).
+CORE_TABLES: dict[str, str] = {
+    "towns": "core.town",
+    "indicators": "core.indicator",
+    "surveys": "core.survey",
+    "survey_respondents": "core.survey_respondent_category",
+    "survey_perception": "core.survey_perception_count",
+    "survey_support_scores": "core.survey_support_score_count",
+    **STUDY_CORE_TABLES,
 }
-KEYS: dict[str, list[str]] = {
-    "core.town": ["town_id"],
-    "core.indicator": ["indicator_id"],
-    "core.survey": ["survey_id"],
-    "core.survey_respondent_category": ["survey_id", "category"],
-    "core.survey_perception_count": ["survey_id", "area", "answer"],
-    "core.survey_support_score_count": ["survey_id", "measure", "score"],
-}
-# study inputs (tasks.studies): their core table, columns and key come with the study
-for _name, (_table, _cols, _key) in STUDY_CORE_TABLES.items():
-    CORE_TABLES[_name] = (_table, _cols)
-    KEYS[_table] = _key
 # core.observation column order: the observation shape without row_ref, run_id after vintage
 _STORED = [c for c in OBSERVATION_COLUMNS if c != "row_ref"]
 _AT = _STORED.index("vintage") + 1
@@ -240,11 +197,12 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
 def load_core(con, frames: dict[str, pd.DataFrame], run_id: str, now: str) -> dict[str, int]:
     """Load every validated input frame into its core table (caller owns the transaction)."""
     counts: dict[str, int] = {}
-    for name, (table, cols) in CORE_TABLES.items():
+    for name, table in CORE_TABLES.items():
         if name not in frames:
             continue
-        frame = frames[name][cols].rename(columns=STUDY_RENAMES.get(name, {}))
-        upsert(con, table, frame, KEYS[table])
+        frame = frames[name].rename(columns=STUDY_RENAMES.get(name, {}))
+        frame = frame[[c for c in table_columns(con, table) if c in frame.columns]]
+        upsert(con, table, frame, primary_key(con, table))
         counts[table] = len(frame)
     if "observations" in frames:
         counts.update(load_observations(con, frames["observations"], run_id, now))

@@ -30,8 +30,6 @@ import pandas as pd
 
 Dialect = Literal["analyst", "csv", "taldau"]
 DIALECTS: tuple[str, ...] = ("analyst", "csv", "taldau")
-#: Statuses of a :class:`Reading`.
-STATUSES: tuple[str, ...] = ("ok", "missing", "suppressed", "unparseable")
 
 _MISSING_WORDS = {"nan", "na", "null"}
 # ASCII digits only; a comma is a decimal comma unless the text is unambiguously English
@@ -60,7 +58,7 @@ class Reading:
     """One cell read by a dialect: ``value`` is NaN unless ``status`` is ``"ok"``."""
 
     value: float
-    status: str  # one of STATUSES
+    status: str  # one of schemas.inputs.VALUE_STATUSES
     note: str = ""
 
 

@@ -1,6 +1,6 @@
 """Turn input payloads (CSV/XLSX bytes) into typed frames, reporting every cell it cannot read.
 
-Reading rules (documented in the README, "Input files"):
+Reading rules (documented in ``docs/inputs.md``, "Input files"):
 
 * encoding: UTF-8 (with or without BOM); otherwise Windows-1251 (Excel in a Russian locale);
 * delimiter: ``,``, ``;`` or tab, sniffed from the header line;

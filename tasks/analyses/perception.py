@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from schemas.inputs import ANSWERS
+from schemas.inputs import ANSWER_SCORE, ANSWERS
 from tasks.stats.describe import mean_ci, median_from_counts
-
-# 5 = improved significantly ... 1 = worsened significantly
-SCORE = {a: 5 - i for i, a in enumerate(ANSWERS)}
 
 
 def perception_summary(counts: pd.DataFrame, conf_level: float = 0.95) -> pd.DataFrame:
@@ -25,7 +22,7 @@ def perception_summary(counts: pd.DataFrame, conf_level: float = 0.95) -> pd.Dat
         improved = int(by["improved_significantly"] + by["improved_somewhat"])
         worsened = int(by["worsened_somewhat"] + by["worsened_significantly"])
         unchanged = int(by["unchanged"])
-        levels = np.array([SCORE[a] for a in ANSWERS], dtype=float)
+        levels = np.array([ANSWER_SCORE[a] for a in ANSWERS], dtype=float)
         m = mean_ci(counts=by.to_numpy(dtype=float), levels=levels, conf_level=conf_level)
         rows.append(
             {

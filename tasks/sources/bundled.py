@@ -2,7 +2,7 @@
 
 Each study keeps its inputs in its own ``data/`` folder (today the Khromtau study's,
 ``tasks/studies/khromtau_2024/data/``) in exactly the format an analyst uses for
-``--source files --input DIR``; see that folder's README for provenance.
+``--source files --input DIR``; provenance and format: ``docs/inputs.md``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """``files`` source: an analyst's folder of CSV/XLSX files in the study-data format.
 
-The format is documented in the README ("Input files"); the bundled source is the same format.
+The format is documented in ``docs/inputs.md`` ("Input files"); the bundled source is the same
+format.
 Reading only collects bytes with provenance; parsing happens in :mod:`tasks.parse` and
 :mod:`tasks.validate`.
 """

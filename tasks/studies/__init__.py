@@ -36,10 +36,8 @@ INPUTS: dict[str, InputSpec] = input_specs()
 #: Plain-words rule of every check name, generic and studies'.
 RULES: dict[str, str] = {**GENERIC_RULES, **{k: v for s in STUDIES for k, v in s.rules.items()}}
 
-#: Study inputs -> (core table, loaded columns, natural key).
-CORE_TABLES: dict[str, tuple[str, list[str], list[str]]] = {
-    k: v for s in STUDIES for k, v in s.core_tables.items()
-}
+#: Study inputs -> their core table (columns and key: the table's own, see :mod:`tasks.load`).
+CORE_TABLES: dict[str, str] = {k: v for s in STUDIES for k, v in s.core_tables.items()}
 
 #: Study inputs -> {input column: core column} where the names differ.
 RENAMES: dict[str, dict[str, str]] = {k: dict(v) for s in STUDIES for k, v in s.renames.items()}

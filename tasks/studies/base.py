@@ -37,7 +37,8 @@ class Study(Protocol):
     ----------
     name : package name, e.g. ``khromtau_2024``.
     data_dir : folder of the study's bundled inputs (the ``bundled`` source reads it), or None.
-    core_tables : input name -> (core table, loaded columns, natural key) for the study's inputs.
+    core_tables : input name -> core table of the study's inputs (its migration declares the
+        columns and the primary key the load uses).
     renames : input name -> {input column: core column} where they differ.
     rules : check name -> plain-words rule of the study's own checks.
     analyses : analysis name -> function over a warehouse path.
@@ -45,7 +46,7 @@ class Study(Protocol):
 
     name: str
     data_dir: Path | None
-    core_tables: Mapping[str, tuple[str, list[str], list[str]]]
+    core_tables: Mapping[str, str]
     renames: Mapping[str, Mapping[str, str]]
     rules: Mapping[str, str]
     analyses: Mapping[str, Analysis]

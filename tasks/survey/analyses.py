@@ -45,6 +45,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from tasks.schema import columns
 from tasks.stats.contingency import MONTE_CARLO_SEED, association_test
 from tasks.stats.correlation import correlation_matrix
 from tasks.stats.describe import mean_ci, median_from_counts
@@ -56,106 +57,25 @@ CONF_LEVEL = 0.95
 NUMERIC_SCALES = ("ordinal", "score")
 SYNTHETIC_NOTE = "SYNTHETIC wave: demonstrates the method, says nothing about the town. "
 
-COLUMNS: dict[str, list[str]] = {
-    "results.survey_item_summary": [
-        "survey_id",
-        "synthetic",
-        "item",
-        "role",
-        "scale_type",
-        "group_item",
-        "group_value",
-        "n",
-        "mean",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "ci_level",
-        "median",
-        "note",
-    ],
-    "results.survey_item_correlation": [
-        "survey_id",
-        "synthetic",
-        "analysis",
-        "x",
-        "y",
-        "method",
-        "n",
-        "estimate",
-        "p_value",
-        "p_adjusted",
-        "ci_low",
-        "ci_high",
-        "ci_level",
-        "note",
-    ],
-    "results.survey_reliability": [
-        "survey_id",
-        "synthetic",
-        "composite",
-        "items",
-        "k",
-        "n",
-        "alpha",
-        "alpha_standardized",
-        "mean_inter_item_r",
-        "ci_low",
-        "ci_high",
-        "ci_level",
-        "ci_method",
-        "note",
-    ],
-    "results.survey_association": [
-        "survey_id",
-        "synthetic",
-        "item",
-        "by_item",
-        "n",
-        "n_rows",
-        "n_cols",
-        "test",
-        "statistic",
-        "df",
-        "p_value",
-        "p_adjusted",
-        "cramers_v",
-        "min_expected",
-        "share_expected_below_5",
-        "note",
-    ],
-    "results.survey_wave_change": [
-        "town_id",
-        "item",
-        "survey_from",
-        "survey_to",
-        "synthetic",
-        "n_from",
-        "n_to",
-        "mean_from",
-        "mean_to",
-        "difference",
-        "ci_low",
-        "ci_high",
-        "ci_level",
-        "t_statistic",
-        "df",
-        "p_value",
-        "p_adjusted",
-        "note",
-    ],
-}
+#: The results tables the survey analyses write (columns: :func:`tasks.schema.columns`).
+TABLES = (
+    "results.survey_item_summary",
+    "results.survey_item_correlation",
+    "results.survey_reliability",
+    "results.survey_association",
+    "results.survey_wave_change",
+)
 
 
 def _empty(table: str) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS[table]})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns(table)})
 
 
 def _frame(table: str, rows) -> pd.DataFrame:
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     if frame.empty:
         return _empty(table)
-    return frame.reindex(columns=COLUMNS[table])
+    return frame.reindex(columns=list(columns(table)))
 
 
 def _synth_note(synthetic: bool, note: str = "") -> str:
@@ -400,7 +320,7 @@ def wave_changes(
 
 def empty_results() -> dict[str, pd.DataFrame]:
     """Every survey results table, empty (no imported waves)."""
-    return {t: _empty(t) for t in COLUMNS}
+    return {t: _empty(t) for t in TABLES}
 
 
 def run_survey_analyses(
@@ -421,7 +341,7 @@ def run_survey_analyses(
             "FROM core.survey_item ORDER BY survey_id, position, item"
         ).df()
         answers = con.execute("SELECT survey_id, item, value, answer FROM core.survey_answer").df()
-        parts: dict[str, list[pd.DataFrame]] = {t: [] for t in COLUMNS}
+        parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
         for wave in waves.itertuples(index=False):
             sid, synthetic = wave.survey_id, bool(wave.synthetic)
             wi = items[items["survey_id"] == sid]

@@ -9,7 +9,7 @@ assigned to respondents by an independent seeded permutation per item, so every 
 nothing about Khromtau. Questions the study does not tabulate (gender, age, 5, 6, 7, 9, 10) are
 left blank.
 
-The margins are read from the bundled aggregates (``tasks/sources/data/khromtau_study/``), so
+The margins are read from the bundled aggregates (``tasks/studies/khromtau_2024/data/``), so
 the file cannot drift from them. Marked synthetic three ways: the file name, the respondent ids
 (``SYN-001`` ...) and the metadata sidecar ``khromtau_synthetic_wave.meta.json``.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +12,7 @@ from tasks.report.blocks import Section, badge, cell, is_na, long_text, ts
 from tasks.report.i18n import t
 from tasks.report.provenance import source_line
 from tasks.report.snapshot import Snapshot
+from warehouse.versions import package_versions
 
 ID = "run"
 PACKAGES = ("monotowns", "matplotlib", "duckdb", "pandas", "jinja2", "openpyxl")
@@ -20,13 +20,7 @@ PACKAGES = ("monotowns", "matplotlib", "duckdb", "pandas", "jinja2", "openpyxl")
 
 def report_versions() -> dict[str, str]:
     """Versions of what drew the report."""
-    out = {}
-    for pkg in PACKAGES:
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = t("sections.run.not_installed")
-    return out
+    return package_versions(PACKAGES, missing=t("sections.run.not_installed"))
 
 
 def _json(v) -> dict:

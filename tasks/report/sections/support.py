@@ -1,20 +1,19 @@
 """Section ``support``: support measures ranked by mean score (study Table 7).
 
 When ``results.support_measure`` is not in the warehouse yet, :func:`support_from_counts`
-summarises ``core.survey_support_score_count`` with the estimators of :mod:`tasks.stats.describe`.
+summarises ``core.survey_support_score_count`` with :func:`tasks.analyses.support.support_summary`.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from tasks.analyses.support import support_summary
 from tasks.report import charts as ch
 from tasks.report.blocks import Section, cell, ci_header, ci_range, first, header, is_na, pct
 from tasks.report.i18n import t
 from tasks.report.provenance import source_line, survey_line
 from tasks.report.snapshot import Snapshot
-from tasks.stats.describe import mean_ci, median_from_counts
 
 ID = "support"
 
@@ -22,34 +21,11 @@ ID = "support"
 def support_from_counts(counts: pd.DataFrame, conf_level: float = 0.95) -> pd.DataFrame:
     """Mean score, t interval, median and share scoring 8+ per measure, from Table 7 counts.
 
-    The fallback when ``results.support_measure`` is not in the warehouse yet.
+    The fallback when ``results.support_measure`` is not in the warehouse yet: the summary of
+    :func:`tasks.analyses.support.support_summary`, sorted by survey and measure.
     """
-    rows = []
-    for (survey_id, measure), g in counts.groupby(["survey_id", "measure"], sort=True):
-        levels = g["score"].to_numpy(dtype=float)
-        n_at = g["respondents"].to_numpy(dtype=float)
-        m = mean_ci(counts=n_at, levels=levels, conf_level=conf_level)
-        n = float(n_at.sum())
-        rows.append(
-            {
-                "survey_id": survey_id,
-                "measure": measure,
-                "measure_label": first(g, "measure_label") or measure,
-                "n": int(n),
-                "mean_score": m["mean"],
-                "ci_low": m["ci_low"],
-                "ci_high": m["ci_high"],
-                "ci_level": conf_level,
-                "median_score": median_from_counts(levels, n_at),
-                "share_8_plus": float(n_at[levels >= 8].sum() / n) if n else np.nan,
-            }
-        )
-    out = pd.DataFrame(rows)
-    if not out.empty:
-        out["rank_by_mean"] = (
-            out.groupby("survey_id")["mean_score"].rank(ascending=False, method="min").astype(int)
-        )
-    return out
+    out = support_summary(counts, conf_level)
+    return out.sort_values(["survey_id", "measure"], ignore_index=True)
 
 
 def support_frame(snap: Snapshot) -> tuple[pd.DataFrame, str]:

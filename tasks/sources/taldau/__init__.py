@@ -287,8 +287,8 @@ def plan_pairs(
 def list_territories(client: TaldauClient, indicator_row: Any) -> pd.DataFrame:
     """Territory terms (id + name as received) that an indicator reports, at its territory level.
 
-    For humans filling ``taldau_term_id``/``oblast_term_id`` in ``towns.csv``: run it against the
-    live API, find the town's district/oblast by name, copy the id. Never used for joining.
+    A one-indicator look-up for checking a term id by hand; ``monotowns taldau discover`` is
+    what fills the registry (``territories.csv``, ``towns.csv``). Never used for joining.
     """
     ind = Indicator.coerce(indicator_row)
     payloads: list[Payload] = []

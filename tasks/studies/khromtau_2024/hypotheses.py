@@ -24,53 +24,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from schemas.inputs import ANSWERS
+from schemas.inputs import ANSWER_SCORE, ANSWERS
+from tasks.schema import columns
 from tasks.stats import ttest
 from tasks.stats.multiple import holm
 from tasks.studies.khromtau_2024 import study
+from tasks.studies.khromtau_2024.texts import printed, text, texts
 
 ALPHA = 0.05
 MIN_N = 30  # respondents needed for the t test on a bounded score to be taken at face value
-COLUMNS = (
-    "hypothesis",
-    "statement",
-    "evidence",
-    "statistic",
-    "value",
-    "p_value",
-    "p_adjusted",
-    "decision_rule",
-    "verdict",
-    "note",
-)
+TABLE = "results.hypothesis"  # its columns: tasks.schema.columns(TABLE)
 VERDICTS = ("supported", "not supported", "insufficient evidence")
-#: 5 = improved significantly ... 1 = worsened significantly (as results.perception_summary)
-CHANGE_SCORE = {a: 5 - i for i, a in enumerate(ANSWERS)}
+CHANGE_SCORE = ANSWER_SCORE  # 5 = improved significantly ... 1 = worsened significantly
 CHANGE_MIDPOINT = 3.0  # 'the situation remains unchanged'
 SCORE_MIDPOINT = 5.5  # middle of the 1..10 scale
 
-DECISION_RULE = (
-    "Two-sided one-sample t test per hypothesis (alpha = 0.05), p-values Holm-adjusted over the "
-    "four tests H1-H4. 'supported' if the data measure the hypothesised effect itself, "
-    f"n >= {MIN_N} respondents, the Holm-adjusted p < 0.05 and the effect is in the hypothesised "
-    "direction; 'not supported' if the test (of the effect or of a necessary condition of it, "
-    f"with n >= {MIN_N}) is significant after Holm in the opposite direction, or the data measure "
-    "the effect itself and it is not significant; otherwise 'insufficient evidence' (the data "
-    "cannot measure the hypothesised effect and the necessary condition does not fail, or n is "
-    "too small)."
-)
-NO_LINK = (
-    "The study publishes no data linking receipt of a support measure to an outcome (no "
-    "respondent-level answers, no comparison group, no before/after for recipients), so the "
-    "effect the hypothesis claims cannot be measured; the test only checks a necessary condition."
-)
-PAIRED_CAVEAT = (
-    "All six measures were scored by the same 50 respondents: comparing measures (e.g. "
-    "'information/consulting scores higher than the others') needs the paired respondent-level "
-    "scores; a two-sample test or comparison of the measures' intervals that assumes independent "
-    "groups is invalid, and the published frequency tables do not contain the pairing. The "
-    "study's 'importance' coefficients (Pearson r of score vs count) are not a test of anything."
-)
+DECISION_RULE = text("hypotheses", "decision_rule", min_n=MIN_N)
+NO_LINK = text("hypotheses", "no_link")
+PAIRED_CAVEAT = text("hypotheses", "paired_caveat")
 
 
 @dataclass(frozen=True)
@@ -85,37 +56,12 @@ class Hypothesis:
     direction: int = 1  # +1: hypothesis predicts a mean above the midpoint
 
 
+_STATEMENTS = texts()["hypotheses"]["statements"]
 HYPOTHESES = (
-    Hypothesis(
-        "H1",
-        "The business support measures implemented by the government in Khromtau have "
-        "facilitated the growth of the city's economy, the creation of new jobs, and the "
-        "enhancement of the residents' quality of life.",
-        "change",
-        "job",
-    ),
-    Hypothesis(
-        "H2",
-        "Providing informational and advisory support is a crucial factor in encouraging "
-        "entrepreneurs to engage in initiatives aimed at enhancing the quality of life in the "
-        "city.",
-        "score",
-        "information_consulting",
-    ),
-    Hypothesis(
-        "H3",
-        "Social tax incentives play a significant role in motivating entrepreneurs to "
-        "participate in urban improvement projects.",
-        "score",
-        "social_tax_benefits",
-    ),
-    Hypothesis(
-        "H4",
-        "Subsidies and grants play an important role in attracting entrepreneurs to actively "
-        "participate in socially significant projects in the city of Khromtau.",
-        "score",
-        "direct_financial_assistance",
-    ),
+    Hypothesis("H1", _STATEMENTS["H1"], "change", "job"),
+    Hypothesis("H2", _STATEMENTS["H2"], "score", "information_consulting"),
+    Hypothesis("H3", _STATEMENTS["H3"], "score", "social_tax_benefits"),
+    Hypothesis("H4", _STATEMENTS["H4"], "score", "direct_financial_assistance"),
 )
 
 
@@ -147,24 +93,14 @@ def _reason(v: str, p_adj: float, effect: float, mid: float, h: Hypothesis, sign
     if not (np.isfinite(p_adj) and np.isfinite(effect)):
         return f"Verdict {v}: the test could not be computed."
     side = "above" if effect > 0 else "below" if effect < 0 else "at"
-    found = f"mean {side} {mid:g} by {abs(effect):.2f}, Holm-adjusted p = {p_adj:.3g}"
+    found = text("hypotheses", "found", side=side, mid=mid, effect=abs(effect), p_adj=p_adj)
     if v == "insufficient evidence" and not h.measures_effect:
         if p_adj < ALPHA and np.sign(effect) == h.direction:
-            robust = (
-                f"; the sign test agrees, unadjusted p = {sign_p:.3g}"
-                if sign_p < ALPHA
-                else f"; not robust: the sign test gives unadjusted p = {sign_p:.3g}"
-            )
-            return (
-                f"Verdict {v}: the necessary condition holds ({found}{robust}), but the data "
-                "cannot show the effect the hypothesis claims."
-            )
-        return (
-            f"Verdict {v}: even the necessary condition is not shown ({found}), and the data "
-            "cannot show the effect the hypothesis claims; a non-significant result is not "
-            "evidence against it."
-        )
-    return f"Verdict {v} ({found})."
+            key = "sign_agrees" if sign_p < ALPHA else "sign_not_robust"
+            robust = text("hypotheses", key, sign_p=sign_p)
+            return text("hypotheses", "verdict_condition_holds", v=v, found=found, robust=robust)
+        return text("hypotheses", "verdict_condition_not_shown", v=v, found=found)
+    return text("hypotheses", "verdict", v=v, found=found)
 
 
 def _change_test(perception: pd.DataFrame, survey_id: str, area: str) -> tuple[dict, str]:
@@ -174,13 +110,16 @@ def _change_test(perception: pd.DataFrame, survey_id: str, area: str) -> tuple[d
     res["sign_p"] = sign_test(levels, counts.to_numpy(), CHANGE_MIDPOINT)
     improved = int(counts.iloc[:2].sum())
     worsened = int(counts.iloc[3:].sum())
-    text = (
-        f"Table 4 '{area}' answers of {res['n']} respondents on the change scale 5 = improved "
-        f"significantly ... 1 = worsened significantly: {improved} improved, "
-        f"{int(counts.iloc[2])} unchanged, {worsened} worsened; mean {res['mean']:.2f} "
-        f"(95% CI {res['ci_low']:.2f} to {res['ci_high']:.2f}) vs 3 = unchanged."
+    evidence = text(
+        "hypotheses",
+        "change_evidence",
+        area=area,
+        improved=improved,
+        unchanged=int(counts.iloc[2]),
+        worsened=worsened,
+        **res,
     )
-    return res, text
+    return res, evidence
 
 
 def _score_test(scores: pd.DataFrame, survey_id: str, measure: str) -> tuple[dict, str]:
@@ -188,14 +127,8 @@ def _score_test(scores: pd.DataFrame, survey_id: str, measure: str) -> tuple[dic
     levels = np.asarray(study.SCORES, dtype=float)
     res = one_sample_t(levels, counts.to_numpy(), SCORE_MIDPOINT)
     res["sign_p"] = sign_test(levels, counts.to_numpy(), SCORE_MIDPOINT)
-    text = (
-        f"Table 7 scores (1..10) of '{measure}' by {res['n']} respondents: mean "
-        f"{res['mean']:.2f} (95% CI {res['ci_low']:.2f} to {res['ci_high']:.2f}) vs the scale "
-        f"midpoint {SCORE_MIDPOINT}. The survey question was 'How satisfied are you with the "
-        "city government's policies to support entrepreneurship?': a satisfaction rating of the "
-        "measure, not a measure of whether it motivates participation in city projects."
-    )
-    return res, text
+    evidence = text("hypotheses", "score_evidence", measure=measure, mid=SCORE_MIDPOINT, **res)
+    return res, evidence
 
 
 def _h1_context(table5: pd.DataFrame, perception: pd.DataFrame, observations: pd.DataFrame) -> str:
@@ -204,10 +137,14 @@ def _h1_context(table5: pd.DataFrame, perception: pd.DataFrame, observations: pd
     t6 = t6[(t6["analysis"] == f"{study.TABLE6_ANALYSIS}(table5)") & (t6["method"] == "pearson")]
     for r in t6.itertuples():
         parts.append(
-            f"The study's own evidence for H1, the Pearson r of the Job and Entrepreneurship "
-            f"answer counts (Table 5), is {r.estimate:.4f} (p = {r.p_value:.2f}, n = {r.n} answer "
-            "categories, not respondents; the printed 0.8125 is Table 7's SK carried over): it "
-            "compares the shapes of two answer distributions and cannot test H1."
+            text(
+                "hypotheses",
+                "h1_own_evidence",
+                estimate=r.estimate,
+                p_value=r.p_value,
+                n=r.n,
+                printed=float(printed("Table 6", "pearson_r")),
+            )
         )
     g = study.grp_unemployment_correlations(observations)
     g = g[
@@ -215,8 +152,7 @@ def _h1_context(table5: pd.DataFrame, perception: pd.DataFrame, observations: pd
     ]
     for r in g.itertuples():
         parts.append(
-            f"GRP ({r.x}) vs unemployment rate: r = {r.estimate:.2f}, p = {r.p_value:.2f}, "
-            f"n = {r.n} years (descriptive, says nothing about support measures)."
+            text("hypotheses", "h1_grp", x=r.x, estimate=r.estimate, p_value=r.p_value, n=r.n)
         )
     return " ".join(parts)
 
@@ -246,11 +182,17 @@ def hypothesis_tests(
             continue
         res, _ = _score_test(scores, survey_id, measure)
         means.append(res["mean"])
-        all_measures.append(f"{measure} {res['mean']:.2f} (t = {res['t']:.2f}, p = {res['p']:.3g})")
+        all_measures.append(text("hypotheses", "measure_mean", measure=measure, **res))
     measures_text = (
-        f"All {len(means)} measures vs {SCORE_MIDPOINT}: " + "; ".join(all_measures) + ". The "
-        f"means lie between {min(means):.2f} and {max(means):.2f}: the ratings hardly separate "
-        "the measures the hypotheses single out from the others."
+        text(
+            "hypotheses",
+            "all_measures",
+            k=len(means),
+            mid=SCORE_MIDPOINT,
+            measures="; ".join(all_measures),
+            low=min(means),
+            high=max(means),
+        )
         if means
         else ""
     )
@@ -262,34 +204,22 @@ def hypothesis_tests(
         v = verdict(float(p_adj), effect, h, float(res["n"] or 0))
         notes = [
             _reason(v, float(p_adj), effect, mid, h, res["sign_p"]),
-            f"Holm adjustment over the four tests H1-H4 (family of 4). Sign test (above vs "
-            f"below {mid:g}, ties dropped) p = {res['sign_p']:.3g}: a check that does not treat "
-            "the score as interval-scaled.",
+            text("hypotheses", "holm_and_sign", mid=mid, sign_p=res["sign_p"]),
             NO_LINK,
-            "Respondents are a convenience sample of 50 entrepreneurs, not a random sample.",
+            text("hypotheses", "sample"),
         ]
         if h.kind == "change":
             notes.append(_h1_context(table5, perception, observations))
         else:
             notes.append(measures_text)
             notes.append(PAIRED_CAVEAT)
-        if h.key == "H2":
-            notes.append(
-                "'Crucial factor' implies information/consulting matters more than the other "
-                "measures; it has the highest mean score, but that comparison cannot be tested "
-                "with the published data (see the paired-data caveat)."
-            )
-        if h.key == "H4":
-            notes.append(
-                "The study's own discussion says subsidies and grants 'may have a limited "
-                "impact', which contradicts H4 as stated."
-            )
+        notes.append(texts()["hypotheses"]["extra_notes"].get(h.key, ""))
         out.append(
             {
                 "hypothesis": h.key,
                 "statement": h.statement,
                 "evidence": r["evidence"],
-                "statistic": (f"t (one-sample, two-sided, H0: mean = {mid:g}, df = {res['df']:g})"),
+                "statistic": text("hypotheses", "statistic", mid=mid, df=res["df"]),
                 "value": res["t"],
                 "p_value": res["p"],
                 "p_adjusted": float(p_adj),
@@ -298,4 +228,4 @@ def hypothesis_tests(
                 "note": " ".join(n for n in notes if n),
             }
         )
-    return pd.DataFrame(out, columns=list(COLUMNS))
+    return pd.DataFrame(out, columns=list(columns(TABLE)))

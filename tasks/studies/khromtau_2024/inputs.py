@@ -18,32 +18,11 @@ RULES: dict[str, str] = {
     "rank_recomputed": "a printed rank should equal the rank recomputed from the values",
 }
 
-# input name -> (core table, columns loaded, natural key); see RENAMES
-CORE_TABLES: dict[str, tuple[str, list[str], list[str]]] = {
-    "survey_table5": (
-        "core.survey_table5",
-        [
-            "survey_id",
-            "answer",
-            "job",
-            "entrepreneurship",
-            "rank_job",
-            "rank_entrepreneurship",
-            "source_table",
-            "note",
-        ],
-        ["survey_id", "answer"],
-    ),
-    "survey_paired_values": (
-        "core.survey_paired_value",
-        ["survey_id", "row", "x", "y", "rank_x", "rank_y", "source_table", "note"],
-        ["survey_id", "row"],
-    ),
-    "published": (
-        "core.published_number",
-        ["source_table", "statistic", "published", "value", "printed_formula", "note"],
-        ["source_table", "statistic"],
-    ),
+# input name -> core table (migration 003 declares its columns and key); see RENAMES
+CORE_TABLES: dict[str, str] = {
+    "survey_table5": "core.survey_table5",
+    "survey_paired_values": "core.survey_paired_value",
+    "published": "core.published_number",
 }
 # input name -> {input column: core column} where the names differ
 RENAMES: dict[str, dict[str, str]] = {"published": {"value": "published_value"}}

@@ -25,9 +25,7 @@ class KhromtauStudy:
 
     name: str = "khromtau_2024"
     data_dir: Path = DATA_DIR
-    core_tables: dict[str, tuple[str, list[str], list[str]]] = field(
-        default_factory=lambda: dict(study_inputs.CORE_TABLES)
-    )
+    core_tables: dict[str, str] = field(default_factory=lambda: dict(study_inputs.CORE_TABLES))
     renames: dict[str, dict[str, str]] = field(default_factory=lambda: dict(study_inputs.RENAMES))
     rules: dict[str, str] = field(default_factory=lambda: dict(study_inputs.RULES))
     analyses: dict[str, Analysis] = field(default_factory=lambda: dict(study_analyses.ANALYSES))

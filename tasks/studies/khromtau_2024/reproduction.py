@@ -26,19 +26,13 @@ from scipy import special
 from scipy.stats import rankdata
 
 from tasks.analyses import grp
+from tasks.schema import columns
 from tasks.stats.correlation import correlate, fisher_z_ci
 from tasks.studies.khromtau_2024 import study
+from tasks.studies.khromtau_2024.texts import printed, text, texts
 
 STATUSES = ("reproduced", "discrepancy", "not_reproducible")
-COLUMNS = (
-    "source_table",
-    "statistic",
-    "published",
-    "published_value",
-    "recomputed",
-    "status",
-    "explanation",
-)
+TABLE = "results.paper_reproduction"  # its columns: tasks.schema.columns(TABLE)
 CHAIN = ("fisher_z", "se_z", "z_crit_95", "z_low_95", "z_high_95", "r_low_95", "r_high_95")
 CHAIN_FORMULA = {
     "fisher_z": "z = atanh(r)",
@@ -144,6 +138,9 @@ def study_numbers(
             and np.allclose(rank_ent, _desc_ranks(ent5))
         ),
         "sum_ent5": float(np.nansum(ent5)),
+        # the cell where Table 5 and Table 4 differ (entrepreneurship, improved somewhat)
+        "ent5_somewhat": float(ent5[1]),
+        "ent4_somewhat": float(ent4[1]),
         "sum_ent4": float(np.nansum(ent4)),
     }
 
@@ -238,72 +235,71 @@ def _f(v: float, digits: int = 10) -> str:
     return "nan" if not np.isfinite(v) else f"{v:.{digits}g}"
 
 
+def _chain(stat: str, r: float, n: int, sk: float, source: str, wrong_r: str) -> Recomputation:
+    """A step of the printed Fisher-z interval chain, from ``r`` (``source``) and ``n``.
+
+    The alternative is the same step from SK; ``wrong_r`` is the context of a step that uses r.
+    """
+    how = _chain_how(stat, f"r = {_f(r, 6)} ({source})", n)
+    if stat in ("se_z", "z_crit_95"):
+        context = (
+            text("reproduction", "chain_n_only", n=n)
+            if stat == "se_z"
+            else text("reproduction", "chain_z_crit")
+        )
+        return Recomputation(_chain_value(stat, r, n), how, [], context)
+    alt = text("reproduction", "chain_sk_alternative", sk=_f(sk), n=n)
+    return Recomputation(_chain_value(stat, r, n), how, [(alt, _chain_value(stat, sk, n))], wrong_r)
+
+
 def _table6(stat: str, nums: dict) -> Recomputation | None:
     t5, sk = nums["t5"], nums["t7"]["sk"]
     r, n = t5["pearson"], t5["n"]
-    sk_alt = "SK, the mean of Table 7's six importance coefficients"
+    cells = {"t5": f"{t5['ent5_somewhat']:g}", "t4": f"{t5['ent4_somewhat']:g}"}
     if stat == "pearson_r":
         return Recomputation(
             r,
-            f"Pearson r of Table 5's Job and Entrepreneurship counts over the {n} answer "
-            "categories (as printed, with 13 in 'improved somewhat')",
+            text("reproduction", "table6_pearson_how", n=n, **cells),
             [
-                (sk_alt, sk),
-                ("Pearson r with Table 4's counts (19 instead of 13)", t5["pearson_t4"]),
-                ("Pearson r of the printed rank columns", t5["pearson_printed_ranks"]),
+                (text("reproduction", "sk_alternative"), sk),
+                (text("reproduction", "table6_pearson_t4", **cells), t5["pearson_t4"]),
+                (text("reproduction", "printed_ranks"), t5["pearson_printed_ranks"]),
             ],
-            "The value is carried over from Table 7 (the same 0.81252605 is printed in Table 9 "
-            "and the same formula text CORREL(A2:A21;B2:B21) appears in both tables). The "
-            "correct coefficient is a correlation of answer counts over 5 categories, not of "
-            f"respondents, and is far from significant (p = {t5['pearson_p']:.2f} with n = {n}; "
-            "see results.correlation).",
+            text(
+                "reproduction",
+                "table6_pearson_r",
+                printed=printed("Table 9", "pearson_r"),
+                formula=printed("Table 6", "pearson_r", "printed_formula"),
+                p=t5["pearson_p"],
+                n=n,
+            ),
         )
     if stat == "n":
         return Recomputation(
             float(n),
-            "number of answer categories with both counts in Table 5",
-            context="n counts answer categories, not the 50 respondents.",
+            text("reproduction", "table6_n_how"),
+            context=text("reproduction", "table6_n_context"),
         )
     if stat == "spearman_rho":
         return Recomputation(
             t5["spearman"],
-            "Spearman rho (average ranks) of Table 5's Job and Entrepreneurship counts",
+            text("reproduction", "table6_spearman_how"),
             [
                 (
-                    "Pearson r of the printed rank columns RegH and Slim, the printed formula "
-                    "CORREL(C2:C21;D2:D21)",
+                    text(
+                        "reproduction",
+                        "table6_spearman_ranks",
+                        formula=printed("Table 6", "spearman_rho", "printed_formula"),
+                    ),
                     t5["pearson_printed_ranks"],
                 ),
-                ("Spearman rho with Table 4's counts", t5["spearman_t4"]),
+                (text("reproduction", "table6_spearman_t4"), t5["spearman_t4"]),
             ],
-            (
-                "The printed ranks are descending average ranks of the Table 5 counts (verified). "
-                if t5["ranks_are_desc_average"]
-                else ""
-            )
-            + "Table 4's 19 and Table 5's 13 both rank 2nd, so the rank correlation is the same "
-            "with either count; like the Pearson, it is over 5 categories, not respondents.",
+            (text("reproduction", "table6_ranks_verified") if t5["ranks_are_desc_average"] else "")
+            + text("reproduction", "table6_spearman_context", **cells),
         )
     if stat in CHAIN:
-        return Recomputation(
-            _chain_value(stat, r, n),
-            _chain_how(stat, f"r = {_f(r, 6)} (Pearson of Table 5)", n),
-            []
-            if stat in ("se_z", "z_crit_95")
-            else [
-                (
-                    f"the same formula with r = SK = {_f(sk)} (Table 7's mean coefficient, at full "
-                    f"precision) and n = {n}",
-                    _chain_value(stat, sk, n),
-                )
-            ],
-            "The arithmetic z = atanh(r), se = 1/sqrt(n-3), z -+ 1.96 se, tanh back is correct; "
-            "only the input r is wrong."
-            if stat not in ("se_z", "z_crit_95")
-            else (
-                "Depends only on n = 5." if stat == "se_z" else "The standard normal 97.5% point."
-            ),
-        )
+        return _chain(stat, r, n, sk, "Pearson of Table 5", text("reproduction", "table6_chain"))
     return None
 
 
@@ -314,74 +310,56 @@ def _table9(stat: str, nums: dict) -> Recomputation | None:
     if stat == "pearson_r":
         return Recomputation(
             r,
-            f"Pearson r of Table 8's x and y over all {n} rows",
+            text("reproduction", "table9_pearson_how", n=n),
             [
-                ("SK, the mean of Table 7's six importance coefficients", sk),
-                (
-                    f"Pearson r of Table 8's rows 1-{k} (the range A2:A21 of the printed formula)",
-                    t8["pearson_first"],
-                ),
+                (text("reproduction", "sk_alternative"), sk),
+                (text("reproduction", "table9_pearson_first", k=k), t8["pearson_first"]),
             ],
-            "The same 0.81252605 is printed as Table 6's Pearson r: a value carried over, not "
-            "computed from Table 8.",
+            text("reproduction", "table9_pearson_r", printed=printed("Table 6", "pearson_r")),
         )
     if stat == "n":
         return Recomputation(
             float(n),
-            "number of rows of Table 8",
-            context=f"The printed se matches 1/sqrt({n}-3) = {1 / np.sqrt(n - 3):.8f}, so "
-            f"n = {n} was used for the interval, but the printed formulas "
-            f"ACCOUNT(A2:A21) and CORREL(C2:C21;D2:D21) span 20 cells, so the printed Spearman "
-            f"was computed on rows 1-{k} only.",
+            text("reproduction", "table9_n_how"),
+            context=text(
+                "reproduction",
+                "table9_n_context",
+                n=n,
+                k=k,
+                se=1 / np.sqrt(n - 3),
+                n_formula=printed("Table 9", "n", "printed_formula"),
+                spearman_formula=printed("Table 9", "spearman_rho", "printed_formula"),
+            ),
         )
     if stat == "spearman_rho":
         lr, la = t8["last_printed_rank"], t8["last_rank_all"]
         rank_note = ""
         if t8["ranks_first_match"] and not t8["ranks_all_match"]:
-            rank_note = (
-                f"The printed rank columns RegH/Slim are descending average ranks computed over "
-                f"rows 1-{k} only (verified); row {n}'s printed ranks ({lr[0]:g}, {lr[1]:g}) were "
-                f"copied from the {k}-row ranking, over all {n} rows they are ({la[0]:g}, "
-                f"{la[1]:g}). "
-            )
+            rank_note = text("reproduction", "table9_rank_note", n=n, k=k, lr=lr, la=la)
         return Recomputation(
             t8["spearman"],
-            f"Spearman rho (average ranks) of Table 8's x and y over all {n} rows",
+            text("reproduction", "table9_spearman_how", n=n),
             [
                 (
-                    f"Pearson r of the printed rank columns over rows 1-{k}, i.e. the printed "
-                    "formula CORREL(C2:C21;D2:D21) (20 rows)",
+                    text(
+                        "reproduction",
+                        "table9_spearman_ranks_first",
+                        k=k,
+                        formula=printed("Table 9", "spearman_rho", "printed_formula"),
+                    ),
                     t8["pearson_printed_ranks_first"],
                 ),
-                (f"Spearman rho of rows 1-{k}", t8["spearman_first"]),
+                (text("reproduction", "table9_spearman_first", k=k), t8["spearman_first"]),
                 (
-                    f"Pearson r of the printed rank columns over all {n} rows",
+                    text("reproduction", "table9_spearman_ranks_all", n=n),
                     t8["pearson_printed_ranks"],
                 ),
             ],
-            rank_note + f"The printed n = {n} does not match the {k} rows behind the figure.",
+            rank_note + text("reproduction", "table9_spearman_context", n=n, k=k),
         )
     if stat in CHAIN:
-        return Recomputation(
-            _chain_value(stat, r, n),
-            _chain_how(stat, f"r = {_f(r, 6)} (Pearson of Table 8, {n} rows)", n),
-            []
-            if stat in ("se_z", "z_crit_95")
-            else [
-                (
-                    f"the same formula with r = SK = {_f(sk)} (Table 7's mean coefficient, at full "
-                    f"precision) and n = {n}",
-                    _chain_value(stat, sk, n),
-                )
-            ],
-            "The arithmetic is correct; only the input r is wrong (SK instead of Table 8's r)."
-            if stat not in ("se_z", "z_crit_95")
-            else (
-                f"Depends only on n = {n}."
-                if stat == "se_z"
-                else "The standard normal 97.5% point."
-            ),
-        )
+        source = f"Pearson of Table 8, {n} rows"
+        return _chain(stat, r, n, sk, source, text("reproduction", "table9_chain"))
     return None
 
 
@@ -393,9 +371,7 @@ def _table7(stat: str, nums: dict) -> Recomputation | None:
             t7["coef"][measure],
             f"Pearson r between the score 1..10 and the number of respondents giving each score "
             f"({measure}, 10 score levels)",
-            context="This verifies what the unlabelled 'importance' row is. It describes the "
-            "shape of the score distribution (counts rising with the score), not importance; "
-            "see results.support_measure for mean scores.",
+            context=text("reproduction", "table7_importance"),
         )
     if kind == "n" and measure in t7["n"]:
         return Recomputation(
@@ -405,10 +381,7 @@ def _table7(stat: str, nums: dict) -> Recomputation | None:
         return Recomputation(
             t7["sk"],
             f"mean of the {len(t7['coef'])} importance coefficients of Table 7",
-            context="The text also calls it 'the Pearson coefficient in Table 7' and reads it as "
-            "a strong relationship; it is an average of six distribution-shape coefficients, not a "
-            "correlation between any two variables, and 'greater than 0.8' is not a significance "
-            "test. The same number reappears as the Pearson r of Tables 6 and 9.",
+            context=text("reproduction", "table7_sk"),
         )
     return None
 
@@ -424,23 +397,26 @@ def _text(stat: str, nums: dict) -> Recomputation | None:
     )
     nest = nums["grp_nested"]
     lows = nums["grp_lowest"]
+    names = texts()["reproduction"]["grp_total_names"]
     low_text = "; ".join(
-        f"by {name} the lowest year of {first}-{last} is {y} ({v:,.1f})"
-        for key, name in (
-            ("total_as_study", "the four-column sum"),
-            ("total_industry_services", "industry + services"),
-        )
+        text("reproduction", "grp_lowest", name=names[key], first=first, last=last, y=y, v=v)
+        for key in ("total_as_study", "total_industry_services")
         if key in lows
         for y, v, first, last in [lows[key]]
     )
     return Recomputation(
         row["total_as_study"],
-        f"sum of the four printed Table 1 columns for {year} ({parts})",
-        [("industry + services", row["total_industry_services"])],
-        "The sum double-counts if 'industry' already contains mining and manufacturing, as "
-        "'industry' does in Kazakh statistics (mining + manufacturing < industry in "
-        f"{nest['nested']} of {nest['years']} years): industry + services = "
-        f"{row['total_industry_services']:,.1f}. On the text's 'dip in {year}': {low_text}.",
+        text("reproduction", "grp_total_how", year=year, parts=parts),
+        [(names["total_industry_services"], row["total_industry_services"])],
+        text(
+            "reproduction",
+            "grp_total_context",
+            nested=nest["nested"],
+            years=nest["years"],
+            total_industry_services=row["total_industry_services"],
+            year=year,
+            lows=low_text,
+        ),
     )
 
 
@@ -455,52 +431,42 @@ RECOMPUTE: dict[str, Callable[[str, dict], Recomputation | None]] = {
 # ------------------------------------------------------------------ the audit
 
 
+def _listed(pairs: list[tuple[str, float]], digits: int = 10) -> str:
+    return "; ".join(f"{d} = {_f(v, digits)}" for d, v in pairs)
+
+
 def explain(published: str, published_value: float, rec: Recomputation | None) -> tuple[str, str]:
     """(status, explanation) of one published number."""
     if rec is None:
-        return "not_reproducible", (
-            "No recomputation is defined for this statistic, or its inputs are missing from the "
-            "bundled data."
-        )
+        return "not_reproducible", text("reproduction", "no_recomputation")
     if not np.isfinite(rec.value):
-        return "not_reproducible", f"Cannot be recomputed: {rec.how} is undefined or missing."
+        return "not_reproducible", text("reproduction", "undefined", how=rec.how)
     if not np.isfinite(published_value):
-        return "not_reproducible", (
-            f"The printed text {published!r} is not a number; {rec.how} = {_f(rec.value)}."
+        return "not_reproducible", text(
+            "reproduction",
+            "not_a_number",
+            published=repr(published),
+            how=rec.how,
+            value=_f(rec.value),
         )
     tol = printed_tolerance(published)
     alts = [(d, v) for d, v in rec.alternatives if np.isfinite(v)]
     hits = [(d, v) for d, v in alts if matches(published_value, v, tol)]
     misses = [(d, v) for d, v in alts if not matches(published_value, v, tol)]
     tail = f" {rec.context}" if rec.context else ""
+    common = {"how": rec.how, "value": _f(rec.value), "published": published, "tol": tol}
     if matches(published_value, rec.value, tol):
-        same = ""
-        if hits:
-            same = " Same value from: " + "; ".join(f"{d} = {_f(v)}" for d, v in hits) + "."
-        return "reproduced", (
-            f"Reproduced: {rec.how} = {_f(rec.value)}, within half a unit of the last printed "
-            f"digit (+-{tol:g}) of {published}.{same}{tail}"
-        )
-    head = (
-        f"{rec.how} = {_f(rec.value)}, not {published} (difference "
-        f"{published_value - rec.value:+.4g}; printed precision +-{tol:g})."
-    )
+        same = text("reproduction", "same_value", alts=_listed(hits)) if hits else ""
+        return "reproduced", text("reproduction", "reproduced", **common) + same + tail
+    head = text("reproduction", "discrepancy", diff=published_value - rec.value, **common)
     if hits:
-        body = (
-            " The printed figure is reproduced by "
-            + "; ".join(f"{d} = {_f(v)}" for d, v in hits)
-            + "."
-        )
+        body = text("reproduction", "reproduced_by", alts=_listed(hits))
         if misses:
-            body += " Not by: " + "; ".join(f"{d} = {_f(v, 6)}" for d, v in misses) + "."
+            body += text("reproduction", "not_by", alts=_listed(misses, 6))
     elif misses:
-        body = (
-            " No computation tried reproduces it: "
-            + "; ".join(f"{d} = {_f(v, 6)}" for d, v in misses)
-            + "."
-        )
+        body = text("reproduction", "none_tried", alts=_listed(misses, 6))
     else:
-        body = " No alternative computation from the bundled inputs reproduces it."
+        body = text("reproduction", "no_alternative")
     return "discrepancy", head + body + tail
 
 
@@ -523,7 +489,7 @@ def paper_reproduction(published: pd.DataFrame, nums: dict) -> pd.DataFrame:
                 "explanation": explanation,
             }
         )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return pd.DataFrame(rows, columns=list(columns(TABLE)))
 
 
 def audit_markdown(audit: pd.DataFrame) -> str:

@@ -13,7 +13,8 @@ Every function takes plain frames (core tables) and returns rows for a results t
   over the years both exist.
 
 Correlation rows come from :func:`tasks.stats.correlation.correlate` (R ``cor.test``); the
-``note`` of each row starts with what the correlation can and cannot mean, then the method note.
+``note`` of each row starts with what the correlation can and cannot mean, then the method note;
+the notes are in ``texts.yaml``.
 """
 
 from __future__ import annotations
@@ -23,78 +24,32 @@ import pandas as pd
 
 from schemas.inputs import ANSWERS
 from tasks.analyses import grp, labour
+from tasks.analyses.support import SCORES, measures, score_counts, support_summary
+from tasks.schema import columns
 from tasks.stats.correlation import COLUMNS, correlate
-from tasks.stats.describe import mean_ci, median_from_counts
+from tasks.studies.khromtau_2024.texts import text, texts
 
 STUDY_SURVEY = "khromtau-2024-study"
 STUDY_TOWN = "khromtau"
-SCORES = tuple(range(1, 11))  # Table 7 scale
-HIGH_SCORE = 8  # "share scoring 8 or more"
-#: Columns of ``results.support_measure`` (migration 003), in order.
-SUPPORT_COLUMNS = (
-    "survey_id",
-    "measure",
-    "measure_label",
-    "n",
-    "mean_score",
-    "sd_score",
-    "ci_low",
-    "ci_high",
-    "ci_level",
-    "median_score",
-    "share_8_plus",
-    "rank_by_mean",
-    "importance_coefficient",
-    "importance_rank",
-    "sk_aggregate",
-    "note",
-)
+SUPPORT_TABLE = "results.support_measure"  # its columns: tasks.schema.columns(SUPPORT_TABLE)
 
 TABLE6_ANALYSIS = "table6_job_vs_entrepreneurship_counts"
 TABLE7_ANALYSIS = "table7_importance(score_vs_respondents)"
 TABLE9_ANALYSIS = "table9_paired_values(table8)"
 GRP_ANALYSIS = "grp_vs_unemployment_rate"
 
-CATEGORY_NOTE = (
-    "n = 5 answer categories, not 50 respondents: each 'pair' is the number of respondents who "
-    "chose one answer category for 'Job' and for 'Opportunities to engage in entrepreneurship'. "
-    "The coefficient measures how similar the shapes of the two answer distributions are; it says "
-    "nothing about whether the respondents who see jobs improving also see entrepreneurship "
-    "opportunities improving (that needs respondent-level answers, which the study does not "
-    "publish). Each item's counts add up to the number of respondents who answered it, so the "
-    "5 'pairs' are not independent and the p-value and interval have no sampling interpretation."
-)
-IMPORTANCE_NOTE = (
-    "The study's 'importance' coefficient (Table 7, unlabelled row under the scores): verified to "
-    "be the Pearson r between the score (1..10) and the number of respondents giving that score, "
-    "n = 10 score levels, not 50 respondents. It describes the shape of the score distribution "
-    "(large when the counts rise steadily with the score), not the importance of the measure or "
-    "an association between two variables measured on respondents; the counts add up to the "
-    "number of respondents, so the "
-    "10 'pairs' are not independent and the p-value and interval have no sampling interpretation."
-)
-SUPPORT_NOTE = (
-    "Mean and t interval treat the 1..10 score as interval-scaled and the respondents as a simple "
-    "random sample (the study's 50 entrepreneurs are a convenience sample). The same respondents "
-    "scored every measure, so the measures' intervals are not independent: overlapping or "
-    "non-overlapping intervals are not a test of a difference between measures."
-)
-GRP_NOTE = (
-    "n = {n} years ({first}-{last}, the years with both GRP and the unemployment rate): two short "
-    "annual series; the p-value assumes independent years (autocorrelation and trends ignored) "
-    "and the interval is very wide at this n. An ecological, descriptive association only: it "
-    "says nothing about what caused either series. {definition}"
-)
-GRP_DEFINITIONS = {
-    "total_as_study": (
-        "grp_total_as_study = industry + mining + manufacturing + services, the study's sum; "
-        "double-counts mining and manufacturing if industry already contains them."
-    ),
-    "total_industry_services": (
-        "grp_total_industry_services = industry + services (no double count if industry contains "
-        "mining and manufacturing)."
-    ),
-}
+CATEGORY_NOTE = text("study", "category_note")
+IMPORTANCE_NOTE = text("study", "importance_note")
+SUPPORT_NOTE = text("study", "support_note")
+GRP_NOTE = text("study", "grp_note")  # a template: n, first, last, definition
+GRP_DEFINITIONS: dict[str, str] = dict(texts()["study"]["grp_definitions"])
+
+
+def __getattr__(name: str):
+    """``SUPPORT_COLUMNS``: the columns of :data:`SUPPORT_TABLE`, read from the migrations."""
+    if name == "SUPPORT_COLUMNS":
+        return columns(SUPPORT_TABLE)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def label(base: str, survey_id: str) -> str:
@@ -139,20 +94,20 @@ def table6_correlations(
         t4_job = answer_counts(perception, survey_id, "job")
         t4_ent = answer_counts(perception, survey_id, "entrepreneurship")
         diffs = [
-            f"{col} '{a}': Table 5 {t5.loc[a, col]:g}, Table 4 {t4[a]:g}"
+            text("study", "table6_cell_differs", col=col, answer=a, t5=t5.loc[a, col], t4=t4[a])
             for col, t4 in (("job", t4_job), ("entrepreneurship", t4_ent))
             for a in ANSWERS
             if pd.notna(t5.loc[a, col]) and pd.notna(t4[a]) and t5.loc[a, col] != t4[a]
         ]
-        differ = ("; cells that differ from Table 4: " + "; ".join(diffs)) if diffs else ""
+        differ = text("study", "table6_differ", cells="; ".join(diffs)) if diffs else ""
         variants = (
-            ("table5", t5["job"], t5["entrepreneurship"], "Table 5's printed counts" + differ),
-            ("table4", t4_job, t4_ent, "Table 4's counts" + differ),
+            ("table5", t5["job"], t5["entrepreneurship"], text("study", "table6_t5") + differ),
+            ("table4", t4_job, t4_ent, text("study", "table6_t4") + differ),
         )
         for tag, x, y, source in variants:
             if x.isna().all() or y.isna().all():
                 continue
-            source = f"{source}; counts sum to {x.sum():g} (job) and {y.sum():g} (entrepreneurship)"
+            source = text("study", "table6_sums", source=source, x=x.sum(), y=y.sum())
             for method in ("pearson", "spearman"):
                 row = correlate(
                     x.to_numpy(),
@@ -165,22 +120,6 @@ def table6_correlations(
                 )
                 rows.append(_with_note(row, f"{source}. {CATEGORY_NOTE}"))
     return _frame(rows)
-
-
-def score_counts(scores: pd.DataFrame, survey_id: str, measure: str) -> pd.Series:
-    """Respondents per score 1..10 of one measure (a score nobody gave counts 0)."""
-    sub = scores[(scores["survey_id"] == survey_id) & (scores["measure"] == measure)]
-    return sub.groupby("score")["respondents"].sum().reindex(SCORES, fill_value=0).astype(float)
-
-
-def measures(scores: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """(survey_id, measure, label) in order of first appearance (the study's column order)."""
-    firsts = scores.drop_duplicates(["survey_id", "measure"])
-    labels = firsts.get("measure_label", pd.Series([None] * len(firsts), index=firsts.index))
-    return [
-        (s, m, lab if isinstance(lab, str) else m)
-        for s, m, lab in zip(firsts["survey_id"], firsts["measure"], labels, strict=True)
-    ]
 
 
 def importance_correlations(scores: pd.DataFrame, conf_level: float = 0.95) -> pd.DataFrame:
@@ -203,43 +142,16 @@ def importance_correlations(scores: pd.DataFrame, conf_level: float = 0.95) -> p
 
 def support_measures(scores: pd.DataFrame, conf_level: float = 0.95) -> pd.DataFrame:
     """Per support measure: mean score with a t CI, share scoring 8+, ranks, coefficient, SK."""
-    coef = importance_correlations(scores, conf_level)
-    rows = []
-    for (survey_id, measure, measure_label), est in zip(
-        measures(scores), coef["estimate"], strict=True
-    ):
-        counts = score_counts(scores, survey_id, measure)
-        levels = np.asarray(SCORES, dtype=float)
-        m = mean_ci(counts=counts.to_numpy(), levels=levels, conf_level=conf_level)
-        n = int(counts.sum())
-        high = float(counts[counts.index >= HIGH_SCORE].sum())
-        rows.append(
-            {
-                "survey_id": survey_id,
-                "measure": measure,
-                "measure_label": measure_label,
-                "n": n,
-                "mean_score": m["mean"],
-                "sd_score": m["sd"],
-                "ci_low": m["ci_low"],
-                "ci_high": m["ci_high"],
-                "ci_level": conf_level,
-                "median_score": median_from_counts(levels, counts.to_numpy()) if n else np.nan,
-                "share_8_plus": high / n if n else np.nan,
-                "importance_coefficient": est,
-                "note": SUPPORT_NOTE,
-            }
-        )
-    out = pd.DataFrame(rows)
+    out = support_summary(scores, conf_level)
     if out.empty:
-        return pd.DataFrame(columns=list(SUPPORT_COLUMNS))
+        return pd.DataFrame(columns=list(columns(SUPPORT_TABLE)))
+    out["importance_coefficient"] = importance_correlations(scores, conf_level)["estimate"]
+    out["note"] = SUPPORT_NOTE
     by_survey = out.groupby("survey_id")
-    out["rank_by_mean"] = by_survey["mean_score"].rank(ascending=False, method="min")
     out["importance_rank"] = by_survey["importance_coefficient"].rank(ascending=False, method="min")
-    out["rank_by_mean"] = out["rank_by_mean"].astype("Int64")
     out["importance_rank"] = out["importance_rank"].astype("Int64")
     out["sk_aggregate"] = by_survey["importance_coefficient"].transform("mean")
-    return out[list(SUPPORT_COLUMNS)]
+    return out[list(columns(SUPPORT_TABLE))]
 
 
 def paired_values(paired: pd.DataFrame, survey_id: str) -> pd.DataFrame:
@@ -252,11 +164,8 @@ def paired_correlations(paired: pd.DataFrame, conf_level: float = 0.95) -> pd.Da
     rows = []
     for survey_id in sorted(paired["survey_id"].unique()):
         p = paired_values(paired, survey_id)
-        caveat = (
-            f"All {len(p)} rows of Table 8 (the study's printed formulas cover only rows 1-20). "
-            "The study does not say what x and y are or how these 'selected values' were chosen, "
-            f"so the rows cannot be treated as a random sample; heavy ties (x takes "
-            f"{p['x'].nunique()} distinct values, y {p['y'].nunique()})."
+        caveat = text(
+            "study", "paired_caveat", n=len(p), x_values=p["x"].nunique(), y_values=p["y"].nunique()
         )
         for method in ("pearson", "spearman", "kendall"):
             row = correlate(
