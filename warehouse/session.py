@@ -27,18 +27,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import platform
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from warehouse import db
+from warehouse.versions import package_versions
 
 #: Packages whose versions every run row records.
 VERSIONED_PACKAGES = ("monotowns", "prefect", "pandas", "pandera", "duckdb", "scipy")
@@ -51,13 +50,7 @@ def utc_now() -> str:
 
 def versions() -> dict[str, str]:
     """Python and package versions of this process, as stored in ``meta.pipeline_run``."""
-    out = {"python": platform.python_version()}
-    for pkg in VERSIONED_PACKAGES:
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
+    return package_versions(VERSIONED_PACKAGES, python=True)
 
 
 @dataclass
