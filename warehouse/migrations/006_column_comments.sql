@@ -349,7 +349,7 @@ COMMENT ON COLUMN results.survey_association.n IS 'respondents in the table';
 COMMENT ON COLUMN results.survey_association.n_rows IS 'non-empty answer levels';
 COMMENT ON COLUMN results.survey_association.n_cols IS 'non-empty categories';
 COMMENT ON COLUMN results.survey_association.test IS 'chi-square | fisher-exact | fisher-monte-carlo | not computed';
-COMMENT ON COLUMN results.survey_association.statistic IS 'Pearson chi-square (also reported when Fisher is used)';
+COMMENT ON COLUMN results.survey_association.statistic IS 'Pearson chi-square without continuity correction (as R chisq.test(x, correct = FALSE); also reported when Fisher is used)';
 COMMENT ON COLUMN results.survey_association.df IS 'degrees of freedom of the chi-square';
 COMMENT ON COLUMN results.survey_association.p_value IS 'p-value of the test named in `test`';
 COMMENT ON COLUMN results.survey_association.p_adjusted IS 'Holm-adjusted p-value, within survey x by_item';
