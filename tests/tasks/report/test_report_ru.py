@@ -12,7 +12,7 @@ import pytest
 from flows.cli import main
 from tasks.report.build import BUILDERS
 from tasks.report.i18n import current_language, language
-from tasks.report.labels import localized
+from tasks.report.labels import localized, territory_kind
 from tasks.report.snapshot import read_snapshot
 
 CYRILLIC = re.compile("[А-Яа-яЁё]")
@@ -127,3 +127,34 @@ def test_cli_lang(warehouse, tmp_path, capsys):
         main(["report", "--warehouse", warehouse, "--lang", "de"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_names_from_the_registry(warehouse):
+    """Town names are the registry's (core.town), in the report's language; Kazakh beside."""
+    snap = read_snapshot(warehouse)
+    assert snap.town_name("khromtau") == "Khromtau"
+    with language("ru"):
+        assert snap.town_name("khromtau") == "Хромтау"
+        assert snap.town_name("no_such_town") == "no_such_town"
+    assert snap.town_name("khromtau", "kk") == "Хромтау"
+    assert snap.town_name_kk("khromtau") == "Хромтау"
+    assert snap.town_name_kk("no_such_town") is None
+
+
+def test_territory_kinds_follow_the_contract():
+    kinds = ["republic", "oblast", "district", "city_administration", "town"]
+    assert [territory_kind(k) for k in kinds] == [
+        "republic",
+        "oblast",
+        "district",
+        "city administration",
+        "town proper",
+    ]
+    with language("ru"):
+        assert [territory_kind(k) for k in kinds] == [
+            "республика",
+            "область",
+            "район",
+            "городская администрация (г.а.)",
+            "город (без подчинённых сёл)",
+        ]
