@@ -15,6 +15,9 @@ from pathlib import Path
 from flows.options import add_warehouse
 from flows.settings import Settings
 
+#: Languages of the report (``tasks/report/messages/<lang>.yaml``); the first is the default.
+LANGUAGES = ("en", "ru")
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``report`` subcommand to ``subparsers``."""
@@ -36,6 +39,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="also write results.xlsx: one sheet per results table after an 'About' sheet",
     )
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=LANGUAGES[0],
+        help="language of the report, its charts and the XLSX export: en (default) or ru "
+        "(Russian headings, labels and number formats: 1 234,5; 12,5 %%; DD.MM.YYYY)",
+    )
     return p
 
 
@@ -50,7 +60,9 @@ def run(args, settings: Settings) -> int:
         print(f"monotowns report: --out {out} is a file, not a folder", file=sys.stderr)
         return 2
     try:
-        result = publish_report(warehouse, str(out), xlsx=args.xlsx)
+        result = publish_report(
+            warehouse, str(out), xlsx=args.xlsx, lang=getattr(args, "lang", LANGUAGES[0])
+        )
     except WarehouseMissing as exc:
         print(f"monotowns report: {exc}", file=sys.stderr)
         return 1

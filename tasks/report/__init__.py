@@ -6,8 +6,10 @@
   built from :mod:`tasks.report.blocks` (cells, tables, charts) and :mod:`tasks.report.headline`;
 * :mod:`tasks.report.charts` holds the matplotlib figures (plain functions of frames);
 * :mod:`tasks.report.render` fills ``templates/report.html.j2`` (Jinja2, autoescaped);
-* :mod:`tasks.report.i18n` is the message catalogue (``messages/en.yaml``): every text a reader
-  sees goes through ``t(key)``;
+* :mod:`tasks.report.i18n` is the message catalogue (``messages/en.yaml``, ``messages/ru.yaml``):
+  every text a reader sees goes through ``t(key)``, in the language of ``language(lang)``;
+  :mod:`tasks.report.formats` formats every number and date in that language, and
+  :mod:`tasks.report.labels` takes names from the data (registry, codebook) in it;
 * :mod:`tasks.report.build` composes them: :func:`~tasks.report.build.build_report` writes
   ``report.html`` and ``charts/``, :func:`~tasks.report.build.publish_report` (what the refresh
   flow calls after publishing) adds the exports;

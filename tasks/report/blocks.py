@@ -3,7 +3,8 @@
 A section module fills a :class:`Section` (intro, headings, texts, tables, charts) and returns
 :meth:`Section.context`, a plain dict the template renders. Charts stay
 :class:`~tasks.report.charts.Chart` objects here; :mod:`tasks.report.build` draws them to files.
-Every number format of the report is one of the helpers below.
+Every number format of the report is one of the helpers below, each a thin wrapper of
+:mod:`tasks.report.formats` (the number, percentage and date formats of each language).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tasks.report import formats
 from tasks.report.charts import Chart
-from tasks.report.i18n import t
+from tasks.report.i18n import t, value_label
 
 
 @dataclass
@@ -71,12 +73,7 @@ def header(section: str, keys: list[str]) -> list[str]:
     return [t(f"sections.{section}.header.{k}") for k in keys]
 
 
-def is_na(v) -> bool:
-    """``v`` is None, NaN, NaT or NA (False for values pandas cannot test)."""
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
+is_na = formats.is_missing
 
 
 def cell(v, fmt: str | Callable | None = None, **extra) -> dict:
@@ -88,25 +85,32 @@ def cell(v, fmt: str | Callable | None = None, **extra) -> dict:
     if isinstance(v, bool | np.bool_):
         return {"text": t("cell.yes") if v else t("cell.no"), "cls": "", **extra}
     if isinstance(v, int | float | np.integer | np.floating):
-        text = format(v, fmt) if fmt else (f"{v:g}" if isinstance(v, float) else f"{v}")
-        return {"text": text, "cls": "num", **extra}
+        spec = fmt or ("g" if isinstance(v, float | np.floating) else "d")
+        return {"text": formats.number(v, spec), "cls": "num", **extra}
     text = str(v)
     return {"text": text, "cls": "short" if len(text) <= 12 else "", **extra}
 
 
-def badge(text, kind: str | None = None) -> dict:
-    """A coloured status badge (css class from the text: ``not supported`` -> ``not-supported``)."""
+def badge(text, kind: str | None = None, group: str = "status") -> dict:
+    """A coloured status badge (css class from the text: ``not supported`` -> ``not-supported``).
+
+    The text shown is the catalogue's ``values.<group>.<text>`` (the text itself if absent).
+    """
     if is_na(text):
         return cell(None)
     k = (kind or str(text)).strip().lower().replace(" ", "-").replace("_", "-")
-    return {"text": str(text).replace("_", " "), "cls": "", "badge": k}
+    return {"text": value_label(group, text), "cls": "", "badge": k}
 
 
 def yes_no(flag) -> dict:
     """A yes/no badge for a boolean (a missing cell if NULL)."""
     if is_na(flag):
         return cell(None)
-    return badge(t("cell.yes") if flag else t("cell.no"), "yes" if flag else "no")
+    return {
+        "text": t("cell.yes") if flag else t("cell.no"),
+        "cls": "",
+        "badge": "yes" if flag else "no",
+    }
 
 
 def long_text(text, width: int = 70) -> dict:
@@ -144,31 +148,44 @@ def ci_header(frame: pd.DataFrame) -> str:
     if "ci_level" not in frame.columns:
         return t("cell.ci")
     levels = pd.to_numeric(frame["ci_level"], errors="coerce").dropna().unique()
-    return t("cell.ci_level", level=f"{100 * levels[0]:g}") if len(levels) == 1 else t("cell.ci")
+    if len(levels) != 1:
+        return t("cell.ci")
+    return t("cell.ci_level", level=formats.percent(levels[0], "g"))
 
 
-def ci_range(r, fmt: str = ".2f", sep: str = " - ") -> Callable:
-    """Cell formatter ``ci_low - ci_high`` for row ``r`` (``fmt`` for both ends)."""
-    return lambda v: f"{v:{fmt}}{sep}{r.get('ci_high'):{fmt}}"
+def ci_range(r, fmt: str = ".2f", sep: str | None = None) -> Callable:
+    """Cell formatter ``ci_low - ci_high`` for row ``r`` (``fmt`` for both ends).
+
+    ``sep`` defaults to the catalogue's ``cell.range`` (`` - `` / `` ... ``).
+    """
+    between = t("cell.range") if sep is None else sep
+    return lambda v: f"{formats.number(v, fmt)}{between}{formats.number(r.get('ci_high'), fmt)}"
+
+
+def num(spec: str) -> Callable:
+    """Cell formatter: a number with the format spec ``spec`` in the report's language."""
+    return lambda v: formats.number(v, spec)
 
 
 def pct(v) -> str:
-    return f"{100 * v:.0f}%"
+    """A share (0-1) as a whole percentage: ``12%`` / ``12 %``."""
+    return formats.percent(v, ".0f")
 
 
 def pct_signed(v) -> str:
-    return f"{100 * v:+.1f}%"
+    """A growth rate (0-1) as a signed percentage: ``+12.5%`` / ``+12,5 %``."""
+    return formats.percent(v, "+.1f")
 
 
 def p_value(v) -> str:
-    return f"{v:.2g}" if v >= 1e-4 else f"{v:.1e}"
+    return formats.p_value(v)
 
 
 def ts(v) -> str:
-    """A timestamp as ``YYYY-MM-DD HH:MM UTC`` (the missing mark if NULL)."""
-    if is_na(v):
-        return t("cell.missing")
-    stamp = pd.Timestamp(v)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC")
-    return stamp.strftime("%Y-%m-%d %H:%M UTC")
+    """A timestamp as ``YYYY-MM-DD HH:MM UTC`` (ru ``DD.MM.YYYY HH:MM UTC``; missing mark if NA)."""
+    return formats.timestamp(v)
+
+
+def day(v) -> str:
+    """A date as ``YYYY-MM-DD`` (ru ``DD.MM.YYYY``; the missing mark if NULL)."""
+    return formats.day(v)

@@ -27,7 +27,8 @@ from markupsafe import Markup
 from tasks.report import charts as ch
 from tasks.report import exports
 from tasks.report.headline import headline
-from tasks.report.i18n import t
+from tasks.report.i18n import DEFAULT_LANG, current_language, language, t
+from tasks.report.labels import localized
 from tasks.report.render import render_html
 from tasks.report.sections import (
     correlation,
@@ -122,14 +123,25 @@ def _failed(sid: str, exc: Exception) -> dict:
     }
 
 
-def build_report(warehouse: str | Path, out_dir: str | Path | None = None) -> dict:
-    """Write ``report.html`` and ``charts/`` for ``warehouse`` into ``out_dir``.
+def build_report(
+    warehouse: str | Path, out_dir: str | Path | None = None, *, lang: str = DEFAULT_LANG
+) -> dict:
+    """Write ``report.html`` and ``charts/`` for ``warehouse`` into ``out_dir``, in ``lang``.
+
+    ``lang`` is ``en`` (default) or ``ru`` (``messages/<lang>.yaml``): every heading, label,
+    axis, table header, note and number format of the report and its charts (the Snapshot's
+    town names and survey labels in that language too, :func:`tasks.report.labels.localized`).
 
     Returns ``html`` (path), ``charts`` ({name: {png, svg}}), ``sections`` ({id: ok | empty |
-    error}), ``headline`` ([{figure, value}]) and ``run_id``. Raises :class:`WarehouseMissing`
-    when there is no warehouse file.
+    error}), ``headline`` ([{figure, value}]), ``run_id`` and ``lang``. Raises
+    :class:`WarehouseMissing` when there is no warehouse file.
     """
-    snap = read_snapshot(warehouse)
+    with language(lang):
+        return _build(read_snapshot(warehouse), warehouse, out_dir)
+
+
+def _build(snap: Snapshot, warehouse: str | Path, out_dir: str | Path | None) -> dict:
+    snap = localized(snap)
     out = Path(out_dir) if out_dir is not None else default_out_dir(warehouse)
     chart_dir = out / CHART_DIR
     chart_dir.mkdir(parents=True, exist_ok=True)
@@ -153,23 +165,27 @@ def build_report(warehouse: str | Path, out_dir: str | Path | None = None) -> di
         "errors": {s["id"]: s["error"] for s in sections if s["status"] == "error"},
         "headline": head,
         "run_id": str(latest["run_id"]) if latest else None,
+        "lang": current_language(),
     }
 
 
-def publish_report(warehouse: str, out_dir: str, *, xlsx: bool = True) -> dict:
+def publish_report(
+    warehouse: str, out_dir: str, *, xlsx: bool = True, lang: str = DEFAULT_LANG
+) -> dict:
     """Everything an analyst opens after a run: the HTML report, charts, Parquet and XLSX.
 
     Reads the *published* ``warehouse`` read-only (call it after the run has published).
     Writes into ``out_dir``: ``report.html``, ``charts/*.png|svg``,
     ``parquet/results.<table>.parquet`` (every results table) and, if ``xlsx``,
-    ``results.xlsx``. Returns JSON-serialisable paths and headline numbers:
-    ``{"html", "charts", "parquet", "xlsx", "sections", "errors", "headline", "run_id"}``.
+    ``results.xlsx``, all in ``lang`` (``en`` or ``ru``; the Parquet files are the same in both).
+    Returns JSON-serialisable paths and headline numbers:
+    ``{"html", "charts", "parquet", "xlsx", "sections", "errors", "headline", "run_id", "lang"}``.
     """
     out = Path(out_dir)
-    result = build_report(warehouse, out)
+    result = build_report(warehouse, out, lang=lang)
     result["parquet"] = exports.export_parquet(warehouse, out / PARQUET_DIR)
     result["xlsx"] = None
     if xlsx:
-        exports.export_xlsx(warehouse, out / XLSX_FILE, run_id=result["run_id"])
+        exports.export_xlsx(warehouse, out / XLSX_FILE, run_id=result["run_id"], lang=lang)
         result["xlsx"] = str(out / XLSX_FILE)
     return result

@@ -4,7 +4,9 @@ Every chart has a title, units on its axes and a source line naming the warehous
 study table it comes from). Figures are built with :class:`matplotlib.figure.Figure` directly
 (no pyplot, no global backend state); :func:`render` saves PNG and SVG files and returns the SVG
 text that the HTML report inlines. SVG text stays text (``svg.fonttype = none``): the charts are
-small, searchable and crisp at any zoom.
+small, searchable and crisp at any zoom. Every text comes from the message catalogue and every
+number (labels and axis ticks) from :mod:`tasks.report.formats`, in the language current when
+the chart function is called.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
-from tasks.report.i18n import t
+from tasks.report import formats
+from tasks.report.formats import number
+from tasks.report.i18n import t, value_label
 
 STYLE = {
     "font.family": "sans-serif",
@@ -113,24 +116,23 @@ def _figure(width: float, height: float) -> Figure:
 def _finish(fig: Figure, title: str, source: str, note: str = "") -> None:
     """Title top left; source (and note) lines bottom left (constrained layout keeps room)."""
     width = fig.get_size_inches()[0]
-    chars = int(width * 16)
+    chars = int(width * float(t("charts.chars_per_inch")))  # wider glyphs: fewer per line
     lines = textwrap.wrap(t("charts.source", source=source), chars)
     if note:
         lines += textwrap.wrap(t("charts.note", note=note), chars)
     fig.suptitle(title, x=0.01, ha="left", fontsize=12.5, fontweight="bold")
     fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=8, color="#555555")
+    formats.localize_axes(fig)
 
 
 def _thousands(ax, axis: str = "y") -> None:
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    target.set_major_formatter(formats.tick_formatter(",.0f"))
 
 
 def _percent(ax, axis: str = "y", absolute: bool = False) -> None:
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(
-        FuncFormatter(lambda v, _: f"{abs(v) if absolute else v:.0f}%"),
-    )
+    target.set_major_formatter(formats.percent_tick_formatter(absolute))
 
 
 def _full_years(frame: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +160,7 @@ def _bar_totals(ax, x: np.ndarray, totals: np.ndarray) -> None:
     """Each bar's total written above it (none where the total is missing)."""
     for xi, total in zip(x, totals, strict=True):
         if np.isfinite(total):
-            ax.text(xi, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=7.5)
+            ax.text(xi, total, number(total, ",.0f"), ha="center", va="bottom", fontsize=7.5)
 
 
 def _year_ticks(ax, years) -> None:
@@ -187,11 +189,13 @@ def _stacked_barh(ax, wide: pd.DataFrame, colour_of, inside_labels: bool) -> np.
     left = np.zeros(len(wide))
     for s in wide.columns:
         w = wide[s].to_numpy(dtype=float)
-        ax.barh(y, w, left=left, color=colour_of(s), height=0.65, label=s)
+        ax.barh(y, w, left=left, color=colour_of(s), height=0.65, label=value_label("status", s))
         if inside_labels:
             for yi, (lft, wi) in enumerate(zip(left, w, strict=True)):
                 if wi > 0:
-                    ax.text(lft + wi / 2, yi, f"{wi:.0f}", ha="center", va="center", color="w")
+                    ax.text(
+                        lft + wi / 2, yi, number(wi, ".0f"), ha="center", va="center", color="w"
+                    )
         left += w
     ax.grid(axis="y", visible=False)
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -446,7 +450,7 @@ def perception(counts: pd.DataFrame, survey: str, source: str) -> Chart:
                     ax.text(
                         s + wi / 2,
                         yi,
-                        f"{wi:.0f}",
+                        number(wi, ".0f"),
                         ha="center",
                         va="center",
                         fontsize=7.5,
@@ -456,7 +460,7 @@ def perception(counts: pd.DataFrame, survey: str, source: str) -> Chart:
         ax.axvline(0, color="#333333", lw=0.9, zorder=0.9)  # behind the bars, seen between
         names = [str(labels.get(a, a)) for a in order]
         ticks = [
-            textwrap.fill(t("charts.perception.tick", area=nm, n=f"{n[a]:.0f}"), 42)
+            textwrap.fill(t("charts.perception.tick", area=nm, n=number(n[a], ".0f")), 42)
             for nm, a in zip(names, order, strict=True)
         ]
         ax.set_yticks(y, ticks, fontsize=8.5)
@@ -467,7 +471,7 @@ def perception(counts: pd.DataFrame, survey: str, source: str) -> Chart:
             ax.text(
                 lim,
                 yi,
-                t("charts.perception.net", net=f"{v:+.0f}"),
+                t("charts.perception.net", net=number(v, "+.0f")),
                 va="center",
                 ha="left",
                 fontsize=8,
@@ -495,7 +499,7 @@ def support_measures(frame: pd.DataFrame, survey: str, source: str, note: str = 
     f = frame.sort_values("mean_score", ascending=True).reset_index(drop=True)
     y = np.arange(len(f))
     level = pd.to_numeric(f.get("ci_level"), errors="coerce")
-    level_txt = f"{100 * level.dropna().iloc[0]:g}%" if level.notna().any() else ""
+    level_txt = formats.percent(level.dropna().iloc[0], "g") if level.notna().any() else ""
     with style():
         fig, ax = _bar_panel(11, 1.9, 0.5, len(f))
         mean = _num(f, "mean_score")
@@ -510,16 +514,16 @@ def support_measures(frame: pd.DataFrame, survey: str, source: str, note: str = 
         for yi, r in f.iterrows():
             share = r.get("share_8_plus")
             extra = (
-                t("charts.support.share_8_plus", share=f"{100 * share:.0f}")
+                t("charts.support.share_8_plus", share=number(100 * share, ".0f"))
                 if pd.notna(share)
                 else ""
             )
             text = t(
                 "charts.support.value",
-                mean=f"{r['mean_score']:.2f}",
-                low=f"{r['ci_low']:.2f}",
-                high=f"{r['ci_high']:.2f}",
-                n=f"{r['n']:.0f}",
+                mean=number(r["mean_score"], ".2f"),
+                low=number(r["ci_low"], ".2f"),
+                high=number(r["ci_high"], ".2f"),
+                n=number(r["n"], ".0f"),
                 extra=extra,
             )
             ax.text(10.05, yi, text, va="center", fontsize=7.8)
@@ -571,19 +575,23 @@ def correlation_forest(frame: pd.DataFrame, source: str) -> Chart:
                     "charts.correlation.tick",
                     x=_short(r["x"]),
                     y=_short(r["y"]),
-                    method=r["method"],
+                    method=value_label("method", r["method"]),
                     n=_int(n),
                 )
             )
             ptxt = (
                 ""
                 if pd.isna(p)
-                else t("charts.correlation.p", p=f"{p:.3g}")
+                else t("charts.correlation.p", p=number(p, ".3g"))
                 if p >= 1e-4
                 else t("charts.correlation.p_tiny")
             )
-            est_txt = "" if pd.isna(est) else f"{est:+.2f}"
-            ci_txt = "" if pd.isna(lo) or pd.isna(hi) else f" [{lo:+.2f}, {hi:+.2f}]"
+            est_txt = "" if pd.isna(est) else number(est, "+.2f")
+            ci_txt = (
+                ""
+                if pd.isna(lo) or pd.isna(hi)
+                else t("charts.interval", low=number(lo, "+.2f"), high=number(hi, "+.2f"))
+            )
             ax.text(1.03, yv, f"{est_txt}{ci_txt}  {ptxt}", va="center", fontsize=7.5)
         ax.axvline(0, color="#333333", lw=0.8)
         ax.set_xlim(-1.0, 1.0)
@@ -644,7 +652,15 @@ def hypotheses(frame: pd.DataFrame, source: str) -> Chart:
         ax.set_ylim(-0.6, len(f) - 0.2)
         ax.set_yticks(y, [f"{h}" for h in f["hypothesis"]], fontsize=9, fontweight="bold")
         for yi, v, c in zip(y, f["verdict"], colours, strict=True):
-            ax.text(1.7, yi, f"  {v}", va="center", fontsize=8.5, color=c, fontweight="bold")
+            ax.text(
+                1.7,
+                yi,
+                f"  {value_label('status', v)}",
+                va="center",
+                fontsize=8.5,
+                color=c,
+                fontweight="bold",
+            )
         ax.set_xlabel(t("charts.hypotheses.xlabel"))
         ax.grid(axis="y", visible=False)
         _finish(fig, t("charts.hypotheses.title"), source, t("charts.hypotheses.note"))
@@ -691,7 +707,7 @@ def quality(frame: pd.DataFrame, source: str) -> Chart:
         fig, ax = _bar_panel(11, 1.7, 0.34, len(wide))
         left = _stacked_barh(ax, wide, SEVERITY_COLOUR.get, False)
         for yi, end in enumerate(left):
-            ax.text(end, yi, f" {end:.0f}", va="center", fontsize=8)
+            ax.text(end, yi, f" {number(end, '.0f')}", va="center", fontsize=8)
         ax.set_yticks(np.arange(len(wide)), list(wide.index), fontsize=8)
         ax.set_xlabel(t("charts.quality.xlabel"))
         ax.legend(loc="lower right")
@@ -712,7 +728,7 @@ def row_counts(counts: dict[str, int], run_id: str, source: str) -> Chart:
         colours = [ACCENT if tab.startswith("results.") else "#6b8fb3" for tab, _ in items]
         ax.barh(y, vals, color=colours, height=0.65)
         for yi, v in enumerate(vals):
-            ax.text(v, yi, f" {v:.0f}", va="center", fontsize=7.5)
+            ax.text(v, yi, f" {number(v, '.0f')}", va="center", fontsize=7.5)
         ax.set_yticks(y, [tab for tab, _ in items], fontsize=7.5)
         ax.set_xlabel(t("charts.row_counts.xlabel"))
         ax.grid(axis="y", visible=False)

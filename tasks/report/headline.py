@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from tasks.report.blocks import clip, is_na
-from tasks.report.i18n import t
+from tasks.report.formats import number
+from tasks.report.i18n import t, value_label
 from tasks.report.sections.support import support_frame
 from tasks.report.snapshot import Snapshot
 
@@ -27,16 +28,22 @@ def _grp(snap: Snapshot) -> list[tuple[str, str]]:
             out.append(
                 (
                     t("headline.grp_industry_services", town=town, year=year),
-                    f"{r['total_industry_services']:,.1f}",
+                    number(r["total_industry_services"], ",.1f"),
                 )
             )
         if not is_na(r.get("total_as_study")):
             out.append(
-                (t("headline.grp_as_study", town=town, year=year), f"{r['total_as_study']:,.1f}")
+                (
+                    t("headline.grp_as_study", town=town, year=year),
+                    number(r["total_as_study"], ",.1f"),
+                )
             )
         if not is_na(r.get("hhi_industry_services")):
             out.append(
-                (t("headline.hhi", town=town, year=year), f"{r['hhi_industry_services']:.3f}")
+                (
+                    t("headline.hhi", town=town, year=year),
+                    number(r["hhi_industry_services"], ".3f"),
+                )
             )
     return out
 
@@ -49,7 +56,7 @@ def _labour(snap: Snapshot) -> list[tuple[str, str]]:
     for town_id, g in lab.dropna(subset=["unemployment_rate"]).groupby("town_id"):
         r = g.sort_values("year").iloc[-1]
         figure = t("headline.unemployment", town=snap.town_name(town_id), year=int(r["year"]))
-        out.append((figure, f"{r['unemployment_rate']:g}"))
+        out.append((figure, number(r["unemployment_rate"], "g")))
     return out
 
 
@@ -65,7 +72,7 @@ def _perception(snap: Snapshot) -> list[tuple[str, str]]:
     for which, r in (("most_improved", p.iloc[-1]), ("most_worsened", p.iloc[0])):
         area = clip(str(labels.get(r["area"], r["area"])), 60)
         figure = t("headline.perception", which=t(f"headline.{which}"), area=area)
-        out.append((figure, f"{r['net_balance']:+.0f}"))
+        out.append((figure, number(r["net_balance"], "+.0f")))
     return out
 
 
@@ -75,7 +82,7 @@ def _support(snap: Snapshot) -> list[tuple[str, str]]:
         return []
     top = sup.sort_values("mean_score", ascending=False).iloc[0]
     measure = top.get("measure_label") or top["measure"]
-    return [(t("headline.support", measure=measure), f"{top['mean_score']:.2f}")]
+    return [(t("headline.support", measure=measure), number(top["mean_score"], ".2f"))]
 
 
 def _results(snap: Snapshot) -> list[tuple[str, str]]:
@@ -88,7 +95,7 @@ def _results(snap: Snapshot) -> list[tuple[str, str]]:
     if not hyp.empty:
         counts = hyp["verdict"].astype(str).value_counts()
         rest = ", ".join(
-            t("headline.hypotheses_count", n=n, verdict=v)
+            t("headline.hypotheses_count", n=n, verdict=value_label("status", v))
             for v, n in counts.items()
             if v != "supported"
         )

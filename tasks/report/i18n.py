@@ -4,6 +4,8 @@
 the ``{town}`` placeholder. The language is English unless :func:`language` selects another
 catalogue for a block of code (a context variable, so concurrent builds do not interfere).
 A key missing from the catalogue raises :class:`KeyError`: a typo fails loudly.
+Data values stored in English (verdicts, statuses, methods) read through :func:`value_label`.
+Every catalogue has the same keys and placeholders as ``en.yaml`` (a test checks it).
 """
 
 from __future__ import annotations
@@ -59,6 +61,24 @@ def language(lang: str) -> Iterator[None]:
 def message(key: str) -> str:
     """The text of message ``key`` in the current language, placeholders left as they are."""
     return catalogue(_lang.get())[key]
+
+
+def optional(key: str, default: str) -> str:
+    """The text of message ``key`` in the current language, ``default`` if it has none."""
+    return catalogue(_lang.get()).get(key, default)
+
+
+def value_label(group: str, value: object) -> str:
+    """A data value's display text: ``values.<group>.<value>`` if the catalogue has it.
+
+    Data values such as a verdict (``not supported``), an audit status (``not_reproducible``),
+    a severity or a correlation method are stored in English in the warehouse; the catalogue
+    says how each reads (``values.verdict.not_supported``). A value the catalogue does not know
+    is shown as it is, with ``_`` as spaces (new values never break the report).
+    """
+    text = str(value)
+    key = "_".join(text.strip().lower().replace("-", "_").split())
+    return catalogue(_lang.get()).get(f"values.{group}.{key}", text.replace("_", " "))
 
 
 def t(key: str, /, **values: object) -> str:

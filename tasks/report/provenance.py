@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.report.blocks import ts
+from tasks.report.blocks import day, ts
 from tasks.report.i18n import t
 from tasks.report.snapshot import Snapshot
 
@@ -21,7 +21,7 @@ def observations(snap: Snapshot, prefix: str) -> str:
     for source, g in sub.groupby("source", sort=True):
         refs = sorted({str(r) for r in g["source_ref"].dropna()})
         vint = pd.to_datetime(g["vintage"], utc=True)
-        when = vint.max().strftime("%Y-%m-%d") if vint.notna().any() else t("source.unknown_date")
+        when = day(vint.max()) if vint.notna().any() else t("source.unknown_date")
         parts.append(
             t(
                 "source.provenance_part",

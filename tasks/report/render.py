@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -10,22 +11,25 @@ import jinja2
 from markupsafe import Markup, escape
 
 from tasks.report.blocks import ts
-from tasks.report.i18n import current_language, message, t
+from tasks.report.i18n import current_language, message, t, value_label
 from tasks.report.snapshot import Snapshot
 
 TEMPLATE = "report.html.j2"
+#: A comma, unless between digits (a thousands separator or a decimal comma: never broken).
+_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 
 
 def wbr(text) -> Markup:
     """Escaped text with line-break opportunities after ``_``, ``(``, ``:``, ``,`` and ``/``.
 
     Identifiers like ``table6_job_vs_entrepreneurship_counts(table5)`` then wrap at their parts
-    instead of mid-word, and copy back unchanged (``<wbr>`` is not a character).
+    instead of mid-word, and copy back unchanged (``<wbr>`` is not a character). A comma between
+    digits (``15,175.1``, ``0,500``) is part of a number and gets none.
     """
     out = str(escape(str(text)))
-    for ch_ in ("_", "(", ":", ",", "/"):
+    for ch_ in ("_", "(", ":", "/"):
         out = out.replace(ch_, ch_ + "<wbr>")
-    return Markup(out)
+    return Markup(_COMMA.sub(",<wbr>", out))
 
 
 def tm(key: str, /, **values: object) -> Markup:
@@ -68,7 +72,7 @@ def subtitle(snap: Snapshot, generated: datetime) -> list[str]:
             t(
                 "report.run",
                 run_id=run["run_id"],
-                status=run.get("status"),
+                status=value_label("status", run.get("status")),
                 started=ts(run.get("started_at")),
             )
             if run
@@ -77,7 +81,7 @@ def subtitle(snap: Snapshot, generated: datetime) -> list[str]:
         t(
             "report.warehouse",
             path=Path(snap.warehouse).resolve(),
-            generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+            generated=ts(generated),
         ),
     ]
 

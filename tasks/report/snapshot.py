@@ -14,6 +14,8 @@ from types import MappingProxyType
 import duckdb
 import pandas as pd
 
+from tasks.report.i18n import current_language
+
 # What the report reads: table -> SQL (None = SELECT *). Missing tables are skipped.
 QUERIES: dict[str, str | None] = {
     "core.town": None,
@@ -76,14 +78,28 @@ class Snapshot:
         done = runs[runs["status"] == "completed"]
         return (done if not done.empty else runs).iloc[0].to_dict()
 
-    def town_name(self, town_id: str) -> str:
-        """The town's English name (its id if the registry does not know it)."""
+    def town_name(self, town_id: str, lang: str | None = None) -> str:
+        """The town's registry name in ``lang`` (default: the report's language).
+
+        ``name_<lang>`` of ``core.town`` (``name_en``, ``name_ru``, ``name_kk``), else the
+        English name, else the id.
+        """
+        lang = lang or current_language()
         towns = self.get("core.town")
-        if not towns.empty and "name_en" in towns.columns:
-            hit = towns.loc[towns["town_id"] == town_id, "name_en"]
-            if len(hit) and pd.notna(hit.iloc[0]):
-                return str(hit.iloc[0])
+        for col in dict.fromkeys([f"name_{lang}", "name_en"]):
+            if not towns.empty and col in towns.columns:
+                hit = towns.loc[towns["town_id"] == town_id, col]
+                if len(hit) and pd.notna(hit.iloc[0]) and str(hit.iloc[0]).strip():
+                    return str(hit.iloc[0])
         return str(town_id)
+
+    def town_name_kk(self, town_id: str) -> str | None:
+        """The town's Kazakh name from the registry (None where it has none)."""
+        towns = self.get("core.town")
+        if towns.empty or "name_kk" not in towns.columns:
+            return None
+        hit = towns.loc[towns["town_id"] == town_id, "name_kk"]
+        return str(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
 
 
 def read_snapshot(warehouse: str | Path) -> Snapshot:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tasks.report import charts as ch
 from tasks.report.blocks import Section, cell, ci_header, ci_range, header, long_text, p_value
-from tasks.report.i18n import t
+from tasks.report.i18n import t, value_label
 from tasks.report.provenance import source_line
 from tasks.report.snapshot import Snapshot
 
@@ -24,10 +24,10 @@ def build(snap: Snapshot) -> dict:
             cell(r["analysis"]),
             cell(r["x"]),
             cell(r["y"]),
-            cell(r["method"]),
+            cell(value_label("method", r["method"])),
             cell(r.get("n"), "d"),
             cell(r.get("estimate"), "+.3f"),
-            cell(r.get("ci_low"), ci_range(r, "+.3f", " to ")),
+            cell(r.get("ci_low"), ci_range(r, "+.3f", t("cell.range_to"))),
             cell(r.get("p_value"), p_value),
             long_text(r.get("note"), 40),
         ]

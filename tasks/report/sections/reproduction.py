@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tasks.report import charts as ch
-from tasks.report.blocks import Section, badge, cell, header, long_text
+from tasks.report.blocks import Section, badge, cell, header, long_text, num
 from tasks.report.i18n import t
 from tasks.report.provenance import source_line
 from tasks.report.snapshot import Snapshot
@@ -29,7 +29,7 @@ def build(snap: Snapshot) -> dict:
             cell(r["source_table"]),
             cell(r["statistic"]),
             cell(r["published"]),
-            cell(r.get("recomputed"), lambda v: f"{v:.10g}"),
+            cell(r.get("recomputed"), num(".10g")),
             badge(r["status"]),
             long_text(r.get("explanation"), 60),
         ]

@@ -9,7 +9,8 @@ import pandas as pd
 
 from tasks.report import charts as ch
 from tasks.report.blocks import Section, badge, cell, is_na, long_text, ts
-from tasks.report.i18n import t
+from tasks.report.formats import number
+from tasks.report.i18n import t, value_label
 from tasks.report.provenance import source_line
 from tasks.report.snapshot import Snapshot
 from warehouse.versions import package_versions
@@ -46,7 +47,7 @@ def _latest_run(s: Section, snap: Snapshot, run: dict) -> None:
     duration = (
         t(
             "sections.run.duration",
-            seconds=f"{(pd.Timestamp(finished) - pd.Timestamp(started)).total_seconds():.0f}",
+            seconds=number((pd.Timestamp(finished) - pd.Timestamp(started)).total_seconds(), ".0f"),
         )
         if not is_na(started) and not is_na(finished)
         else t("cell.missing")
@@ -61,7 +62,7 @@ def _latest_run(s: Section, snap: Snapshot, run: dict) -> None:
         [
             (key("run_id"), str(run["run_id"])),
             (key("flow"), str(run.get("flow"))),
-            (key("status"), str(run.get("status"))),
+            (key("status"), value_label("status", run.get("status"))),
             (key("started"), ts(started)),
             (key("finished"), ts(finished)),
             (key("duration"), duration),

@@ -179,3 +179,11 @@ def published(warehouse, tmp_path_factory) -> dict:
     from tasks.report.build import publish_report
 
     return publish_report(warehouse, str(tmp_path_factory.mktemp("report") / "out"))
+
+
+@pytest.fixture(scope="session")
+def published_ru(warehouse, tmp_path_factory) -> dict:
+    """``publish_report(..., lang="ru")`` on :func:`warehouse`, once per session."""
+    from tasks.report.build import publish_report
+
+    return publish_report(warehouse, str(tmp_path_factory.mktemp("report_ru") / "out"), lang="ru")

@@ -76,3 +76,17 @@ def test_perception_chart_renders(published, tmp_path):
     px = np.asarray(img)
     for answer in ("worsened_significantly", "improved_significantly"):
         assert _share_near(px, ANSWER_COLOUR[answer]) > 0.0005, answer
+
+
+def test_russian_report_renders_in_chromium(published_ru, tmp_path):
+    """The Russian report (``--lang ru``) renders too: not blank, its GRP charts drawn."""
+    img = screenshot(published_ru["html"], tmp_path / "shot_ru.png", tmp_path / "profile")
+    assert img.size == (WIDTH, HEIGHT)
+    px = np.asarray(img)
+    non_white = (px < 235).any(axis=-1).mean()
+    assert non_white > 0.10, f"only {non_white:.1%} non-white pixels"
+    colours = len(np.unique(px.reshape(-1, 3)[::7], axis=0))
+    assert colours > 100, f"only {colours} distinct colours"
+    for sector in ("industry", "services"):
+        share = _share_near(px, SECTOR_COLOUR[sector])
+        assert share > 0.003, f"{sector} colour covers only {share:.3%} of the screenshot"

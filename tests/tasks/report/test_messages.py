@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+import string
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,64 @@ def test_unknown_language_fails_before_writing():
     with pytest.raises(FileNotFoundError), i18n.language("xx"):
         pass
     assert i18n.current_language() == "en"
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+
+
+def _languages() -> list[str]:
+    folder = REPORT / "messages"
+    return sorted(p.stem for p in folder.glob("*.yaml") if "_" not in p.stem)
+
+
+def test_languages_shipped():
+    assert _languages() == ["en", "ru"]
+
+
+@pytest.mark.parametrize("lang", [x for x in _languages() if x != "en"])
+def test_translations_have_every_key_and_placeholder(lang):
+    en, other = i18n.catalogue("en"), i18n.catalogue(lang)
+    assert other["lang"] == lang
+    missing, extra = sorted(set(en) - set(other)), sorted(set(other) - set(en))
+    assert not missing, f"add to messages/{lang}.yaml: {missing}"
+    assert not extra, f"not in messages/en.yaml: {extra}"
+    wrong = {
+        k: (_placeholders(en[k]), _placeholders(other[k]))
+        for k in en
+        if _placeholders(en[k]) != _placeholders(other[k])
+    }
+    assert not wrong, f"placeholders differ (en, {lang}): {wrong}"
+
+
+def test_russian_catalogue_is_russian():
+    """Every Russian text with letters has Cyrillic, except identifiers, units and symbols."""
+    ru = i18n.catalogue("ru")
+    latin_ok = {  # the same in both languages: names of tables, formats, symbols
+        "lang",
+        "report.png",
+        "report.svg",
+        "source.survey_mode",
+        "headline.hypotheses_rest",
+        "headline.quality_value",
+        "charts.perception.tick",
+        "charts.correlation.tick",
+        "charts.correlation.p",
+    }
+    bad = [
+        k
+        for k, v in ru.items()
+        if k not in latin_ok
+        and re.search("[A-Za-z]{3,}", re.sub(r"\{\w+\}|[a-z_]+\.[a-z_.]+|`[^`]*`", "", v))
+        and not re.search("[А-Яа-яЁё]", v)
+    ]
+    assert not bad, bad
+
+
+def test_value_labels():
+    with i18n.language("ru"):
+        assert i18n.value_label("status", "not supported") == "не подтверждена"
+        assert i18n.value_label("territory_kind", "town") == "город (без подчинённых сёл)"
+        assert i18n.value_label("status", "brand_new") == "brand new"  # unknown: as it is
+    assert i18n.value_label("status", "not_reproducible") == "not reproducible"
+    assert i18n.value_label("territory_kind", "city_administration") == "city administration"

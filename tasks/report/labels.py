@@ -1,0 +1,65 @@
+"""Names and labels the report takes from the data, not from the message catalogue.
+
+The registry carries each town's Russian and Kazakh names (``core.town.name_ru``,
+``name_kk``; :meth:`~tasks.report.snapshot.Snapshot.town_name`), the survey codebooks carry
+the Russian label of every question item (``tasks/survey/codebooks/*.yaml``): the report uses
+those instead of translating names itself. :func:`localized` returns a snapshot whose survey
+labels (``area_label``, ``measure_label``) are in the report's language; kinds of territory
+read through :func:`territory_kind` (``values.territory_kind.<kind>`` in the catalogue).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from tasks.report.i18n import DEFAULT_LANG, current_language, value_label
+from tasks.report.snapshot import Snapshot
+from tasks.survey.codebook import bundled_codebooks, load_codebook
+
+#: Frames and their label column -> the column holding the item id.
+LABELLED = {
+    "core.survey_perception_count": ("area_label", "area"),
+    "core.survey_support_score_count": ("measure_label", "measure"),
+    "results.support_measure": ("measure_label", "measure"),
+    "results.perception_summary": ("area_label", "area"),
+}
+
+
+@cache
+def item_labels(lang: str) -> dict[str, str]:
+    """Item id -> its label in ``lang`` (``en`` or ``ru``), from every bundled codebook."""
+    out: dict[str, str] = {}
+    for name in bundled_codebooks():
+        for item in load_codebook(name).items:
+            text = getattr(item, lang, "") or ""
+            if text:
+                out.setdefault(item.id, text)
+    return out
+
+
+def _relabel(frame: pd.DataFrame, label: str, key: str, names: dict[str, str]) -> pd.DataFrame:
+    if frame.empty or key not in frame.columns:
+        return frame
+    ours = frame[key].astype(str).map(names)
+    old = frame[label] if label in frame.columns else pd.Series(pd.NA, index=frame.index)
+    return frame.assign(**{label: ours.where(ours.notna(), old)})
+
+
+def localized(snap: Snapshot, lang: str | None = None) -> Snapshot:
+    """``snap`` with the survey items' labels in ``lang`` (unchanged for English)."""
+    lang = lang or current_language()
+    if lang == DEFAULT_LANG:
+        return snap
+    names = item_labels(lang)
+    frames = dict(snap.frames)
+    for table, (label, key) in LABELLED.items():
+        if table in frames:
+            frames[table] = _relabel(frames[table], label, key, names)
+    return Snapshot(warehouse=snap.warehouse, frames=frames)
+
+
+def territory_kind(kind: str) -> str:
+    """The display label of a kind of territory (``town`` -> ``town proper`` / ``город ...``)."""
+    return value_label("territory_kind", kind)
