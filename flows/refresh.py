@@ -21,6 +21,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
+from flows.settings import flow_warehouse
 from tasks import studies
 from tasks.analyses.registry import headline, merge_results
 from tasks.load import load_core, record_issues, record_payloads, replace_results
@@ -256,7 +257,7 @@ def refresh(
     logger = get_run_logger()
     if source not in SOURCES:
         raise RunFailed(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
-    warehouse = str(Path(db.resolve_warehouse(warehouse)))
+    warehouse = str(Path(flow_warehouse(warehouse)))
     archive = str(archive_dir or default_archive_dir(warehouse))
     run_id = str(flow_run.get_id() or uuid.uuid4())
     parameters = {

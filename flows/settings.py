@@ -17,6 +17,7 @@ setting              flag                        environment, then default
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,13 @@ class Settings:
 def resolve_warehouse(flag: str | None, environ: Mapping[str, str]) -> str:
     """``--warehouse``, else ``$MONOTOWNS_WAREHOUSE``, else ``warehouse/monotowns.duckdb``."""
     return flag or environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE
+
+
+def flow_warehouse(parameter: str | None) -> str:
+    """The warehouse of a flow run: its ``warehouse`` parameter, else ``$MONOTOWNS_WAREHOUSE``
+    of the process running it (a deployment's worker), else the default. The flow is the
+    composition root for deployments, as :func:`resolve_settings` is for the CLI."""
+    return resolve_warehouse(parameter, os.environ)
 
 
 def resolve_settings(args: Any, environ: Mapping[str, str]) -> Settings:

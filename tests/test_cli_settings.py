@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from flows.cli import build_parser, main
-from flows.settings import DEFAULT_WAREHOUSE, Settings, resolve_settings
+from flows.settings import DEFAULT_WAREHOUSE, Settings, flow_warehouse, resolve_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,3 +108,11 @@ def test_every_command_has_help(command, capsys):
     if command[-1] in {"run", "query", "import", "analyse", "tables", "report", "serve"}:
         assert "--warehouse PATH" in out
         assert "$MONOTOWNS_WAREHOUSE or warehouse/monotowns.duckdb" in out
+
+
+def test_a_flow_run_resolves_its_warehouse_parameter_then_environment_then_default(monkeypatch):
+    monkeypatch.delenv("MONOTOWNS_WAREHOUSE", raising=False)
+    assert flow_warehouse(None) == DEFAULT_WAREHOUSE == "warehouse/monotowns.duckdb"
+    monkeypatch.setenv("MONOTOWNS_WAREHOUSE", "/srv/w.duckdb")
+    assert flow_warehouse(None) == "/srv/w.duckdb"
+    assert flow_warehouse("x.duckdb") == "x.duckdb"

@@ -46,12 +46,6 @@ MIGRATIONS_PACKAGE = "warehouse.migrations"
 #: (1.4.x, 1.5.x, 2.0.x); raise it only when the oldest line that clients embed moves on.
 STORAGE_VERSION = "v1.4.0"
 
-#: The warehouse file when neither a ``--warehouse`` flag / flow parameter nor
-#: :data:`ENV_WAREHOUSE` names one (relative to the current working directory).
-DEFAULT_WAREHOUSE = "warehouse/monotowns.duckdb"
-#: Environment variable naming the warehouse file (how operators configure workers).
-ENV_WAREHOUSE = "MONOTOWNS_WAREHOUSE"
-
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the writer lock."""
@@ -59,11 +53,6 @@ class WarehouseBusy(RuntimeError):
 
 class WarehouseMissing(FileNotFoundError):
     """The warehouse file does not exist (no run has published it yet)."""
-
-
-def resolve_warehouse(explicit: str | os.PathLike | None = None) -> str:
-    """``explicit``, else ``$MONOTOWNS_WAREHOUSE``, else :data:`DEFAULT_WAREHOUSE`."""
-    return str(explicit or os.environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE)
 
 
 def migrations() -> list[tuple[int, str, str]]:

@@ -87,11 +87,3 @@ def test_query_sandbox_refuses(tmp_path, sql):
     db.publish(db.prepare_staging(w), w)
     with db.connect_readonly(w) as con, pytest.raises(duckdb.Error):
         con.execute(sql)
-
-
-def test_resolve_warehouse_explicit_then_environment_then_default(monkeypatch):
-    monkeypatch.delenv(db.ENV_WAREHOUSE, raising=False)
-    assert db.resolve_warehouse(None) == db.DEFAULT_WAREHOUSE == "warehouse/monotowns.duckdb"
-    monkeypatch.setenv(db.ENV_WAREHOUSE, "/srv/w.duckdb")
-    assert db.resolve_warehouse(None) == "/srv/w.duckdb"
-    assert db.resolve_warehouse("x.duckdb") == "x.duckdb"
