@@ -20,6 +20,7 @@ from tasks.parse import Issue
 from tasks.sources.base import Payload
 from tasks.studies import CORE_TABLES as STUDY_CORE_TABLES
 from tasks.studies import RENAMES as STUDY_RENAMES
+from tasks.territories import TERRITORY_COLUMNS, TOWN_COLUMNS, TOWN_TERRITORY_COLUMNS
 
 INLINE_PAYLOAD_LIMIT = 16 * 1024 * 1024  # bytes kept inside raw.payload; larger ones by path
 
@@ -65,6 +66,16 @@ CORE_TABLES: dict[str, tuple[str, list[str]]] = {
     "survey_support_scores": (
         "core.survey_support_score_count",
         ["survey_id", "measure", "measure_label", "score", "respondents", "source_table", "note"],
+    ),
+}
+# the registry's frames (tasks.validate.add_registry), loaded on every run before the inputs
+REGISTRY_TABLES: dict[str, tuple[str, list[str], list[str]]] = {
+    "territories": ("core.territory", TERRITORY_COLUMNS, ["territory_id"]),
+    "registry_towns": ("core.town", TOWN_COLUMNS, ["town_id"]),
+    "town_territories": (
+        "core.town_territory",
+        TOWN_TERRITORY_COLUMNS,
+        ["town_id", "territory_id"],
     ),
 }
 KEYS: dict[str, list[str]] = {
@@ -207,8 +218,8 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
     con.register("_obs", frame)
     try:
         key = (
-            "o.town_id = n.town_id AND o.indicator_id = n.indicator_id AND o.year = n.year "
-            "AND o.source = n.source"
+            "o.territory_id = n.territory_id AND o.indicator_id = n.indicator_id "
+            "AND o.year = n.year AND o.source = n.source"
         )
         changed = (
             "(o.value IS DISTINCT FROM n.value OR o.value_status <> n.value_status "
@@ -240,9 +251,15 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
 def load_core(con, frames: dict[str, pd.DataFrame], run_id: str, now: str) -> dict[str, int]:
     """Load every validated input frame into its core table (caller owns the transaction)."""
     counts: dict[str, int] = {}
+    for name, (table, cols, key) in REGISTRY_TABLES.items():
+        if name in frames:
+            upsert(con, table, frames[name][cols], key)
+            counts[table] = len(frames[name])
     for name, (table, cols) in CORE_TABLES.items():
         if name not in frames:
             continue
+        if name == "towns" and set(TOWN_COLUMNS) <= set(frames[name].columns):
+            cols = TOWN_COLUMNS  # the registry's own rows (no towns.csv input)
         frame = frames[name][cols].rename(columns=STUDY_RENAMES.get(name, {}))
         upsert(con, table, frame, KEYS[table])
         counts[table] = len(frame)

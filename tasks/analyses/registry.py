@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from tasks.analyses import grp, labour, perception
+from tasks.analyses import coverage, grp, labour, perception
 from tasks.analyses.common import observations, one_value_per_cell, read, with_source
 from tasks.survey import analyses as survey_analyses
+from tasks.territories import default_registry
 
 
 def run_grp(path: str) -> dict[str, pd.DataFrame]:
@@ -37,11 +38,30 @@ def run_perception(path: str) -> dict[str, pd.DataFrame]:
     return {"results.perception_summary": perception.perception_summary(counts)}
 
 
+def run_coverage(path: str) -> dict[str, pd.DataFrame]:
+    """Town x indicator x year x territory kind: ok / suppressed / missing / failed /
+    not_configured (indicator levels from the shipped registry)."""
+    levels = {i.indicator_id: i.fetch_levels for i in default_registry().indicators}
+    cov = coverage.coverage(
+        read(path, "SELECT * FROM core.town_territory"),
+        read(path, "SELECT territory_id, kind, taldau_term_id, confirmed FROM core.territory"),
+        read(
+            path,
+            "SELECT territory_id, indicator_id, year, value_status, source FROM core.observation",
+        ),
+        sorted(set(read(path, "SELECT indicator_id FROM core.indicator")["indicator_id"])),
+        levels,
+        coverage.failed_pairs(path),
+    )
+    return {"results.coverage": cov}
+
+
 ANALYSES: dict[str, Callable[[str], dict[str, pd.DataFrame]]] = {
     "grp": run_grp,
     "labour": run_labour,
     "perception": run_perception,
     "survey": survey_analyses.run,  # respondent-level waves (empty without imports)
+    "coverage": run_coverage,
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from flows.cli import main
 from flows.refresh import RunFailed, refresh
-from tasks.sources.bundled import bundled_dir
+from tasks.sources.bundled import bundled_dir, bundled_dirs
 
 
 def rows(path, sql):
@@ -67,7 +67,7 @@ def test_report_is_published_with_the_run(default_run):
 def test_raw_payloads_are_kept(default_run):
     w, _ = default_run
     [(n, missing)] = rows(w, "SELECT count(*), count(*) FILTER (content IS NULL) FROM raw.payload")
-    assert n == len(list(bundled_dir().glob("*.csv"))) and missing == 0
+    assert n == sum(len(list(d.glob("*.csv"))) for d in bundled_dirs()) and missing == 0
     assert (w.parent / "raw" / "bundled").is_dir()
 
 
