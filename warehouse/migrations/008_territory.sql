@@ -202,6 +202,9 @@ COMMENT ON COLUMN core.town_territory.kind IS 'kind of the territory: town | dis
 COMMENT ON COLUMN core.town_territory.valid_from IS 'first day the town lies in the territory (NULL = open)';
 COMMENT ON COLUMN core.town_territory.valid_to IS 'last day the town lies in the territory (NULL = open)';
 
+COMMENT ON TABLE core.town IS 'One row per registry town (tasks/sources/taldau/towns.csv: all 28 candidate monotowns), reloaded on every run; an input towns.csv adds towns the registry lacks.';
+COMMENT ON COLUMN core.town.status IS 'monotown status: current | former | unconfirmed (no source names it a monotown)';
+COMMENT ON COLUMN core.town.confirmed IS 'a source names the town a monotown (status current or former)';
 COMMENT ON COLUMN core.town.confidence IS 'confidence in the town''s Taldau territory ids (registry towns.csv)';
 COMMENT ON COLUMN core.town.territory_id IS 'the district or city administration containing the town (core.territory)';
 COMMENT ON COLUMN core.town.oblast_territory_id IS 'the town''s oblast now (core.territory)';
