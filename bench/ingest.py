@@ -137,7 +137,8 @@ def child_floor(path: Path, work: Path) -> dict:
     with duckdb.connect(str(out / "floor.duckdb")) as con:
         migrate(con)
         con.execute(
-            "INSERT INTO core.observation SELECT town_id, indicator_id, CAST(year AS INTEGER), "
+            "INSERT INTO core.observation SELECT 'town_' || town_id, indicator_id, "
+            "CAST(year AS INTEGER), "
             "CAST(value AS DOUBLE), CASE WHEN value IS NULL THEN 'missing' ELSE 'ok' END, value, "
             "'unit', 'files', 'observations.csv', now(), 'run', 'hash', note "
             "FROM read_csv(?, all_varchar = true, header = true)",

@@ -153,6 +153,8 @@ def cmd_run(args, settings: Settings) -> int:
             taldau_towns=args.taldau_towns,
             taldau_indicators=args.taldau_indicators,
             report=not args.no_report,
+            # a bar on a terminal, plain log lines elsewhere (Prefect's log shows them with -v)
+            progress=sys.stderr.isatty() and args.source == "taldau",
         )
     except WarehouseBusy as exc:
         print(f"monotowns run: {exc}", file=sys.stderr)
@@ -190,6 +192,12 @@ def cmd_run(args, settings: Settings) -> int:
     for table, n in counts.items():
         if table.startswith(("core.", "results.")):
             print(f"  {table:<40} {n:>6}")
+    if summary.coverage:
+        print("coverage (results.coverage cells by territory kind):")
+        cols = [c for c in summary.coverage[0] if c != "territory_kind"]
+        print(f"  {'territory kind':<20}" + "".join(f"{c:>16}" for c in cols))
+        for r in summary.coverage:
+            print(f"  {r['territory_kind']:<20}" + "".join(f"{r[c]:>16}" for c in cols))
     if summary.status != "completed":
         print(f"monotowns run: {summary.status}: {summary.message}", file=sys.stderr)
         return 1

@@ -19,10 +19,13 @@ import pandas as pd
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
+from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
+from flows.progress import progress as fetch_progress
 from flows.settings import flow_warehouse
 from tasks import studies
+from tasks.analyses.coverage import summary as coverage_summary
 from tasks.analyses.registry import headline, merge_results
 from tasks.load import load_core, record_issues, record_payloads, replace_results
 from tasks.parse import Issue
@@ -60,6 +63,7 @@ class RunSummary:
     message: str = ""
     failures: list[str] = field(default_factory=list)
     report: str | None = None
+    coverage: list[dict] = field(default_factory=list)  # cells by territory kind and status
 
 
 def default_archive_dir(warehouse: str | Path) -> Path:
@@ -115,9 +119,21 @@ def gather(
         requests, not_attempted = src.plan(opts)
     except SourceError as exc:
         raise RunFailed(str(exc)) from exc
-    with src.session(opts, archive) as session:
+    logger = get_run_logger()
+    with (
+        src.session(opts, archive) as session,
+        fetch_progress(
+            len(requests), f"{src.name} fetch", logger, bar=bool(opts.get("progress"))
+        ) as bar,
+    ):
         futures = fetch_task.map(unmapped(src), unmapped(session), requests, unmapped(archive))
-        fetched = [f.result() for f in futures]  # resolve every future
+        position = {id(f): n for n, f in enumerate(futures)}
+        done: dict[int, Fetched] = {}
+        for fut in as_completed(list(futures)):  # resolve every future, as they complete
+            result = fut.result()
+            done[position[id(fut)]] = result
+            bar.advance(failed=result.failure is not None)
+        fetched = [done[n] for n in range(len(futures))]
     batch = validate_task(src, fetched, opts, reference, today)
     batch.issues += not_attempted
     return unique_payloads(fetched), batch, [f.failure for f in fetched if f.failure]
@@ -199,6 +215,12 @@ def _artifact(
     create_table_artifact(
         key="refresh-row-counts", table=rows, description=f"Row counts after run {summary.run_id}"
     )
+    create_table_artifact(
+        key="refresh-coverage",
+        table=summary.coverage,
+        description="results.coverage cells (town x indicator x year) by territory kind and "
+        f"status after run {summary.run_id}",
+    )
     lines = [
         f"# Refresh {summary.status}",
         "",
@@ -211,11 +233,24 @@ def _artifact(
         "|---|---|",
     ]
     lines += [f"| {h['figure']} | {h['value']} |" for h in (report or {}).get("headline", headline)]
+    lines += ["", "## Coverage (results.coverage cells)", "", *coverage_lines(summary.coverage)]
     create_markdown_artifact(
         key="refresh-summary",
         markdown="\n".join(lines),
         description="Headline numbers of the last refresh",
     )
+
+
+def coverage_lines(rows: list[dict]) -> list[str]:
+    """The coverage summary as a markdown table (territory kind x status)."""
+    if not rows:
+        return ["(no cells)"]
+    cols = [c for c in rows[0] if c != "territory_kind"]
+    out = ["| territory kind | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    out += [
+        f"| {r['territory_kind']} | " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows
+    ]
+    return out
 
 
 # ---------------------------------------------------------------- the flow
@@ -236,6 +271,7 @@ def refresh(
     taldau_indicators: str | None = None,
     report: bool = True,
     report_dir: str | None = None,
+    progress: bool = False,
 ) -> RunSummary:
     """Refresh the warehouse from one source and recompute every results table.
 
@@ -253,6 +289,8 @@ def refresh(
     taldau_towns, taldau_indicators : registry CSVs replacing the shipped ones.
     report : write the HTML report and exports after publishing (default on).
     report_dir : where (default ``<warehouse dir>/report``).
+    progress : draw a progress bar of the fetch on the terminal (the CLI sets it when stderr is
+        a TTY); otherwise progress goes to the run log.
     """
     logger = get_run_logger()
     if source not in SOURCES:
@@ -272,6 +310,7 @@ def refresh(
         "taldau_towns": taldau_towns,
         "taldau_indicators": taldau_indicators,
         "report": report,
+        "progress": progress,
     }
     summary = RunSummary(run_id=run_id, status="failed", warehouse=warehouse, source=source)
     with write_session(
@@ -314,6 +353,7 @@ def refresh(
             # (results.correlation: study + cross-town) is concatenated, not overwritten
             results = merge_results(fut.result() for fut in futures.values())
             write_results_task(staging, results)
+            summary.coverage = coverage_summary(results["results.coverage"]).to_dict("records")
             counts = session.table_counts()
             summary.row_counts = counts
             loaded_any = len(batch.frames.get("observations", [])) > 0

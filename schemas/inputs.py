@@ -35,11 +35,13 @@ RATE_TOLERANCE_PP = 0.1
 CHECK_COLUMN: dict[str, str] = {"value_missing": "value", "rate_at_most_100": "value"}
 
 # The one observation shape: every source's parsed rows take it before validation and loading
-# (core.observation stores all but ``row_ref`` and adds the run_id). ``vintage`` is the fetched-at
-# time of the payload a row came from; ``row_ref`` says where in that payload (a Taldau response
-# row and period; None for a file row, whose number the issues already name).
+# (core.observation stores all but ``row_ref`` and adds the run_id). ``territory_id`` is the
+# territory the value was published for (core.territory: ``town_khromtau``, ``district_khromtau``,
+# ``oblast_aktobe``); an input file names it as ``town_id`` + ``territory_kind``. ``vintage`` is
+# the fetched-at time of the payload a row came from; ``row_ref`` says where in that payload (a
+# Taldau response row and period; None for a file row, whose number the issues already name).
 OBSERVATION_COLUMNS: tuple[str, ...] = (
-    "town_id",
+    "territory_id",
     "indicator_id",
     "year",
     "value",
@@ -75,11 +77,12 @@ def empty_observations() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in OBSERVATION_DTYPES.items()})
 
 
-def labour_wide(obs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (town, year) with active, employed, unemployed, rate columns."""
+def labour_wide(obs: pd.DataFrame, unit: str = "town_id") -> pd.DataFrame:
+    """One row per (``unit``, year) with active, employed, unemployed, rate columns
+    (``unit``: ``town_id`` for a town's own series, ``territory_id`` for any territory)."""
     sub = obs[obs["indicator_id"].isin(LABOUR)]
     wide = sub.pivot_table(
-        index=["town_id", "year"],
+        index=[unit, "year"],
         columns="indicator_id",
         values="value",
         aggfunc="first",
@@ -89,7 +92,7 @@ def labour_wide(obs: pd.DataFrame) -> pd.DataFrame:
     for col in LABOUR.values():
         if col not in wide.columns:
             wide[col] = np.nan
-    return wide[["town_id", "year", *LABOUR.values()]]
+    return wide[[unit, "year", *LABOUR.values()]]
 
 
 RULES: dict[str, str] = {
@@ -103,7 +106,11 @@ RULES: dict[str, str] = {
     "rate_at_most_100": "a percentage must not exceed 100",
     "answer_category": "must be one of " + ", ".join(ANSWERS),
     "score_1_10": "score must be a whole number from 1 to 10",
-    "known_town": "town_id must be listed in towns.csv (or the bundled town list)",
+    "known_town": "town_id must be listed in towns.csv (or the registry's town list)",
+    "known_territory": (
+        "territory_kind must be a territory the registry has for the town: town (the town "
+        "proper), its district or city_administration, oblast, republic"
+    ),
     "known_indicator": "indicator_id must be listed in indicators.csv (or the bundled list)",
     "known_survey": "survey_id must be listed in surveys.csv",
     "value_missing": "value is missing",
@@ -156,8 +163,17 @@ def _count_col() -> pa.Column:
     return pa.Column(int, _non_negative(), nullable=False)
 
 
-def observations_schemas(max_year: int) -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
-    """Error and warning schemas for ``observations``."""
+#: natural key of an observations input file (``territory_kind`` normalised, default town)
+OBSERVATION_FILE_UNIQUE = ["town_id", "indicator_id", "year", "territory_kind"]
+#: natural key of parsed observations (a source's rows, already against their territory)
+OBSERVATION_UNIQUE = ["territory_id", "indicator_id", "year"]
+
+
+def observations_schemas(
+    max_year: int, unique: list[str] | None = None
+) -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
+    """Error and warning schemas for ``observations`` (``unique``: the key columns, by default
+    those of an input file)."""
     errors = pa.DataFrameSchema(
         {
             "year": _year_col(max_year),
@@ -169,7 +185,7 @@ def observations_schemas(max_year: int) -> tuple[pa.DataFrameSchema, pa.DataFram
                 name="rate_at_most_100",
             )
         ],
-        unique=["town_id", "indicator_id", "year"],
+        unique=list(unique or OBSERVATION_FILE_UNIQUE),
         report_duplicates="all",
     )
     warnings = pa.DataFrameSchema(
@@ -290,11 +306,13 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
                 "unit": "str",
                 "source_table": "str",
                 "note": "str",
+                "territory_kind": "str",
             },
             required=("town_id", "indicator_id", "year"),
             key=("town_id", "indicator_id", "year"),
-            optional=("value", "printed", "unit", "source_table", "note"),
-            description="Yearly values per town and indicator (long format).",
+            optional=("value", "printed", "unit", "source_table", "note", "territory_kind"),
+            description="Yearly values per town, territory kind (default: the town proper) and "
+            "indicator (long format).",
             errors=obs_err,
             warnings=obs_warn,
         ),

@@ -36,6 +36,13 @@ CORE_TABLES: dict[str, str] = {
     "survey_support_scores": "core.survey_support_score_count",
     **STUDY_CORE_TABLES,
 }
+#: The registry's frames (:func:`tasks.validate.add_registry`): input name -> core table, loaded
+#: on every run before the inputs (a ``towns.csv`` input then overrides the columns it gives).
+REGISTRY_TABLES: dict[str, str] = {
+    "territories": "core.territory",
+    "registry_towns": "core.town",
+    "town_territories": "core.town_territory",
+}
 # core.observation column order: the observation shape without row_ref, run_id after vintage
 _STORED = [c for c in OBSERVATION_COLUMNS if c != "row_ref"]
 _AT = _STORED.index("vintage") + 1
@@ -164,8 +171,8 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
     con.register("_obs", frame)
     try:
         key = (
-            "o.town_id = n.town_id AND o.indicator_id = n.indicator_id AND o.year = n.year "
-            "AND o.source = n.source"
+            "o.territory_id = n.territory_id AND o.indicator_id = n.indicator_id "
+            "AND o.year = n.year AND o.source = n.source"
         )
         changed = (
             "(o.value IS DISTINCT FROM n.value OR o.value_status <> n.value_status "
@@ -197,7 +204,7 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
 def load_core(con, frames: dict[str, pd.DataFrame], run_id: str, now: str) -> dict[str, int]:
     """Load every validated input frame into its core table (caller owns the transaction)."""
     counts: dict[str, int] = {}
-    for name, table in CORE_TABLES.items():
+    for name, table in {**REGISTRY_TABLES, **CORE_TABLES}.items():
         if name not in frames:
             continue
         frame = frames[name].rename(columns=STUDY_RENAMES.get(name, {}))

@@ -18,15 +18,21 @@ from schemas.inputs import (
     CHECK_COLUMN,
     LABOUR,
     OBSERVATION_COLUMNS,
+    OBSERVATION_UNIQUE,
     RULES,
     InputSpec,
     labour_market_schemas,
     labour_wide,
+    observations_schemas,
 )
-from tasks import studies
+from tasks import studies, territories
 from tasks.parse import Issue, ReadError, parse_number, read_table, row_key_texts, type_frame
 from tasks.sources.base import Batch, Payload
+from tasks.sources.taldau.registry import Registry
 from tasks.studies import input_specs
+
+#: where the registry's frames come from when no input file gives them (messages, batch.files)
+REGISTRY_LABEL = "registry"
 
 
 def schema_issues(
@@ -121,6 +127,8 @@ def _read_input(
     typed, issues = type_frame(text, spec, source=source, filename=filename)
     if any(i.severity == "error" for i in issues):
         return None, issues
+    if "territory_kind" in typed.columns:  # empty = the town proper; documented aliases
+        typed["territory_kind"] = territories.normalise_kind(typed["territory_kind"])
     if typed.empty:
         issues.append(
             Issue(
@@ -153,18 +161,59 @@ def _read_input(
     return typed, issues
 
 
+def add_registry(batch: Batch, reg: Registry) -> None:
+    """Put the registry's towns, territories and town-territory links into ``batch``.
+
+    The registry is the one list of towns: an input ``towns.csv`` adds towns it does not know
+    (each gets a town proper) and its rows are loaded after the registry's.
+    """
+    registry_towns = territories.town_frame(reg)
+    file_towns = batch.frames.get("towns")
+    extra: list[str] = []
+    if file_towns is None:
+        batch.frames["towns"] = registry_towns
+        batch.files["towns"] = REGISTRY_LABEL
+    else:
+        extra = sorted(set(file_towns["town_id"]) - set(registry_towns["town_id"]))
+        batch.frames["registry_towns"] = registry_towns
+        batch.frames["towns"] = pd.concat(  # the file's rows first, then the registry's others
+            [file_towns, registry_towns[~registry_towns["town_id"].isin(file_towns["town_id"])]],
+            ignore_index=True,
+        )[file_towns.columns]
+    batch.frames["territories"] = territories.territory_frame(reg, extra)
+    batch.frames["town_territories"] = territories.town_territory_frame(reg, extra)
+    batch.extra_towns = extra
+
+
 def validate_payloads(
     payloads: list[Payload],
     *,
     reference: list[Payload] | None = None,
     today: date | None = None,
+    registry: Registry | None = None,
 ) -> Batch:
     """Read and validate ``payloads``; inputs missing from them are taken from ``reference``.
 
     ``reference`` is how an analyst's folder with only ``observations.csv`` still finds the
-    bundled towns and indicators.
+    bundled indicators; towns and territories come from ``registry`` (default: the shipped one).
     """
+    folders: dict[str, list[Payload]] = {}
+    for p in payloads:
+        folders.setdefault(str(PurePath(p.uri).parent), []).append(p)
+    if len(folders) > 1:  # several folders (the bundled datasets): each on its own, then merged
+        return merge_batches(
+            [
+                validate_payloads(
+                    group,
+                    reference=[p for p in payloads if p not in group] + list(reference or []),
+                    today=today,
+                    registry=registry,
+                )
+                for group in folders.values()
+            ]
+        )
     specs = input_specs(today)
+    reg = registry or territories.default_registry()
     batch = Batch()
     by_kind: dict[str, list[Payload]] = {}
     for p in payloads:
@@ -181,9 +230,19 @@ def validate_payloads(
                 file=name,
             )
         )
-    for p in reference or []:
-        if p.kind in specs and p.kind not in by_kind and p.kind in {"towns", "indicators"}:
-            by_kind[p.kind] = [p]
+    ref_indicators = [
+        p for p in reference or [] if p.kind == "indicators" and "indicators" not in by_kind
+    ]
+    ref_frames = []
+    for p in ref_indicators:  # every bundled folder's indicators, as one reference list
+        frame, issues = _read_input(p, specs["indicators"], p.source)
+        if frame is not None:
+            ref_frames.append(frame)
+    if ref_frames:
+        ref = pd.concat(ref_frames, ignore_index=True).drop_duplicates("indicator_id")
+        batch.frames["indicators"] = ref
+        batch.files["indicators"] = " + ".join(PurePath(p.uri).name for p in ref_indicators)
+        batch.payload_of["indicators"] = ref_indicators[0]
     order = ["towns", "indicators"]  # reference inputs first: others are checked against them
     for kind, group in sorted(by_kind.items(), key=lambda kv: (kv[0] not in order, kv[0])):
         if len(group) > 1:
@@ -209,8 +268,10 @@ def validate_payloads(
             batch.frames[kind] = frame
             batch.files[kind] = PurePath(group[0].uri).name
             batch.payload_of[kind] = group[0]
+    if "towns" not in by_kind or "towns" in batch.frames:
+        add_registry(batch, reg)
     if not batch.errors:
-        batch.issues += cross_checks(batch)
+        batch.issues += cross_checks(batch, reg)
     if not batch.errors and "observations" in batch.frames:
         batch.frames["observations"] = conform_observations(batch)
     return batch
@@ -240,14 +301,85 @@ def _fk(batch: Batch, table: str, column: str, ref_table: str, ref_col: str, che
     ]
 
 
-def cross_checks(batch: Batch) -> list[Issue]:
-    """Rules across inputs: foreign keys, labour-market consistency, survey sums, then every
-    registered study's own rules."""
+def _territory_issues(batch: Batch, reg: Registry) -> list[Issue]:
+    """Map each file observation's (town_id, territory_kind) to its territory (column
+    ``territory_id`` added); an unknown combination is a blocking ``known_territory`` error."""
+    if "observations" not in batch.frames or "town_id" not in batch.frames["observations"]:
+        return []
+    obs = batch.frames["observations"]
+    kinds = obs["territory_kind"] if "territory_kind" in obs else pd.Series("town", obs.index)
+    extra = batch.extra_towns
+    known = set(batch.frames["towns"]["town_id"]) if "towns" in batch.frames else set()
+    resolved = territories.resolve_territories(obs["town_id"], kinds, obs["year"], reg, extra)
+    batch.frames["observations"] = obs.assign(territory_id=resolved)
+    bad = resolved.isna() & obs["town_id"].isin(known)  # unknown towns: known_town says it
+    src = batch.payload_of["observations"].source
+    fname = batch.files["observations"]
+    check = "known_territory"
+    out = []
+    for i in obs.index[bad]:
+        town, kind = obs.at[i, "town_id"], kinds.at[i]
+        have = (
+            ", ".join(territories.kinds_of_town(reg, town))
+            if town in {t.town_id for t in reg.towns}
+            else "town"
+        )
+        out.append(
+            Issue(
+                src,
+                "observations",
+                check,
+                "error",
+                f"{fname} row {i + 2}, column territory_kind ({town}|{kind}): {kind!r} - "
+                f"{RULES[check]}; {town} has: {have} [{check}]",
+                file=fname,
+                file_row=i + 2,
+                row_key=f"{town}|{obs.at[i, 'indicator_id']}|{obs.at[i, 'year']}",
+                column_name="territory_kind",
+                observed=str(kind),
+            )
+        )
+    return out
+
+
+def _fk_territory(batch: Batch) -> list[Issue]:
+    """Parsed observations (no town_id): every territory_id must be a known territory."""
+    obs = batch.frames.get("observations")
+    if obs is None or "town_id" in obs.columns or "territories" not in batch.frames:
+        return []
+    known = set(batch.frames["territories"]["territory_id"])
+    bad = obs.loc[~obs["territory_id"].isin(known), "territory_id"]
+    src = batch.payload_of["observations"].source
+    return [
+        Issue(
+            src,
+            "observations",
+            "known_territory",
+            "error",
+            f"{batch.files['observations']}: territory {v!r} is not in the registry "
+            "[known_territory]",
+            file=batch.files["observations"],
+            row_key=str(v),
+            column_name="territory_id",
+            observed=str(v),
+        )
+        for v in sorted(set(bad))
+    ]
+
+
+def cross_checks(batch: Batch, reg: Registry | None = None) -> list[Issue]:
+    """Rules across inputs: foreign keys, territories, labour-market consistency, survey sums,
+    then every registered study's own rules."""
+    reg = reg or territories.default_registry()
     issues: list[Issue] = []
-    issues += _fk(batch, "observations", "town_id", "towns", "town_id", "known_town")
+    if "observations" in batch.frames and "town_id" in batch.frames["observations"]:
+        issues += _fk(batch, "observations", "town_id", "towns", "town_id", "known_town")
+    issues += _fk_territory(batch)
     issues += _fk(
         batch, "observations", "indicator_id", "indicators", "indicator_id", "known_indicator"
     )
+    if not issues:
+        issues += _territory_issues(batch, reg)
     issues += _fk(batch, "surveys", "town_id", "towns", "town_id", "known_town")
     for t in survey_inputs(batch):
         issues += _fk(batch, t, "survey_id", "surveys", "survey_id", "known_survey")
@@ -277,7 +409,12 @@ def survey_inputs(batch: Batch) -> list[str]:
 def labour_market_issues(batch: Batch) -> list[Issue]:
     """Cross-column labour-market rules (pandera) on the wide frame."""
     obs = batch.frames["observations"]
-    wide = labour_wide(obs)
+    if "town_id" in obs.columns:  # an input file: per town and territory kind
+        kind = obs["territory_kind"] if "territory_kind" in obs else pd.Series("town", obs.index)
+        unit = obs["town_id"].where(kind.eq("town"), obs["town_id"] + " (" + kind + ")")
+    else:  # parsed rows: per territory
+        unit = obs["territory_id"]
+    wide = labour_wide(obs.assign(_unit=unit), unit="_unit").rename(columns={"_unit": "town_id"})
     if wide.empty:
         return []
     src = batch.payload_of["observations"].source
@@ -329,7 +466,7 @@ def printed_reading_issues(batch: Batch) -> list[Issue]:
         )
         if same and (" " not in printed.strip()):
             continue
-        key = f"{row.town_id}|{row.indicator_id}|{row.year}"
+        key = f"{row.get('town_id', row.get('territory_id'))}|{row.indicator_id}|{row.year}"
         out.append(
             Issue(
                 src,
@@ -413,7 +550,7 @@ def conform_observations(batch: Batch) -> pd.DataFrame:
     obs["note"] = obs["note"].replace("", None)
     obs["row_ref"] = None  # the file row is the frame's index (+2), named in every issue
     cols = list(OBSERVATION_COLUMNS)
-    key = ["town_id", "indicator_id", "year"]
+    key = ["territory_id", "indicator_id", "year"]
     out = obs[cols]
     # keys are unique here (a duplicate is an error), so an already sorted file keeps its order
     if not pd.MultiIndex.from_frame(out[key]).is_monotonic_increasing:
@@ -432,18 +569,21 @@ def validate_parsed_observations(
     extra_indicators: pd.DataFrame | None = None,
     vintage_of: dict[str, str] | None = None,
     today: date | None = None,
+    registry: Registry | None = None,
 ) -> Batch:
     """Validate observations a source has already parsed (e.g. Taldau) with the same schemas.
 
-    Towns and indicators come from ``reference`` (the bundled lists) plus ``extra_indicators``
-    (the source's own registry). ``vintage_of`` maps a payload hash to its fetched-at time.
+    The rows carry their ``territory_id``; towns and territories come from ``registry``,
+    indicators from ``reference`` (the bundled lists) plus ``extra_indicators`` (the source's
+    own registry). ``vintage_of`` maps a payload hash to its fetched-at time.
     """
-    batch = validate_payloads([], reference=reference, today=today)
+    batch = validate_payloads([], reference=reference, today=today, registry=registry)
     if extra_indicators is not None and len(extra_indicators):
         known = batch.frames["indicators"]
         new = extra_indicators[~extra_indicators["indicator_id"].isin(known["indicator_id"])]
         batch.frames["indicators"] = pd.concat([known, new], ignore_index=True)
     spec = input_specs(today)["observations"]
+    errors, warnings = observations_schemas((today or date.today()).year, OBSERVATION_UNIQUE)
     frame = obs.reset_index(drop=True).copy()
     label = f"{source} responses"
     batch.frames["observations"] = frame
@@ -451,9 +591,9 @@ def validate_parsed_observations(
     # a descriptor, not a received payload: carries the source name for issue rows
     batch.payload_of["observations"] = Payload.from_bytes(source, "observations", label, b"")
     for schema, severity, rows in (
-        (spec.errors, "error", frame),
+        (errors, "error", frame),
         # suppressed cells are reported by the source's parser; judge only plain gaps here
-        (spec.warnings, "warning", frame[frame["value_status"] != "suppressed"]),
+        (warnings, "warning", frame[frame["value_status"] != "suppressed"]),
     ):
         if len(rows):
             batch.issues += schema_issues(
@@ -463,11 +603,55 @@ def validate_parsed_observations(
                 source=source,
                 table="observations",
                 filename=label,
-                key=spec.key,
+                key=tuple(OBSERVATION_UNIQUE),
                 row_offset=0,
             )
+    del spec
     if not batch.errors:
-        batch.issues += cross_checks(batch)
+        batch.issues += cross_checks(batch, registry)
     frame["vintage"] = frame["payload_hash"].map(vintage_of or {})
     batch.frames["observations"] = frame[list(OBSERVATION_COLUMNS)]
     return batch
+
+
+def merge_batches(batches: list[Batch]) -> Batch:
+    """One batch from batches validated separately (the bundled folders): frames concatenated
+    by input (the registry's frames taken once), issues kept, file names joined. Observations
+    of the same (territory, indicator, year) from two folders are a ``unique_key`` error."""
+    if len(batches) == 1:
+        return batches[0]
+    out = Batch()
+    registry_frames = {"territories", "town_territories", "registry_towns", "towns"}
+    for b in batches:
+        out.issues += b.issues
+        out.extra_towns = sorted({*out.extra_towns, *b.extra_towns})
+        for kind, frame in b.frames.items():
+            if kind in out.frames and kind in registry_frames:
+                continue
+            if kind in out.frames:
+                out.frames[kind] = pd.concat([out.frames[kind], frame], ignore_index=True)
+                out.files[kind] = f"{out.files[kind]} + {b.files[kind]}"
+            else:
+                out.frames[kind] = frame
+                out.files[kind] = b.files.get(kind, "")
+                out.payload_of[kind] = b.payload_of.get(kind)
+    obs = out.frames.get("observations")
+    if obs is not None:
+        key = ["territory_id", "indicator_id", "year"]
+        dup = obs[obs.duplicated(key, keep=False)]
+        for row in dup.drop_duplicates(key).itertuples(index=False):
+            k = f"{row.territory_id}|{row.indicator_id}|{row.year}"
+            out.issues.append(
+                Issue(
+                    row.source,
+                    "observations",
+                    "unique_key",
+                    "error",
+                    f"{out.files['observations']}: {k} is given by two bundled folders - "
+                    f"{RULES['unique_key']} [unique_key]",
+                    row_key=k,
+                    column_name=", ".join(key),
+                )
+            )
+        out.frames["observations"] = obs.sort_values(key).reset_index(drop=True)
+    return out

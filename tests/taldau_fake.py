@@ -204,8 +204,13 @@ class FakeTaldau:
         return [(ind.territory_dic, decoy_dic), tuple(preferred)]
 
     def _territories(self, ind: Indicator) -> list[tuple[int, float]]:
-        if ind.territory_dic == 68:
-            return [(ROOT, 10.0), (KHROMTAU_TERM, 1.0), (NEIGHBOUR_TERM, 0.7)]
+        if ind.territory_dic == 68:  # dic 68 holds the oblasts too (wages at oblast level)
+            return [
+                (ROOT, 10.0),
+                (FAKE_OBLAST_TERM, 4.0),
+                (KHROMTAU_TERM, 1.0),
+                (NEIGHBOUR_TERM, 0.7),
+            ]
         return [(ROOT, 10.0), (FAKE_OBLAST_TERM, 1.0), (OTHER_OBLAST_TERM, 1.3)]
 
     def index_data(self, ind: Indicator, dics: tuple[int, ...], date_ids: set[str] | None) -> list:

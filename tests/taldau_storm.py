@@ -180,7 +180,12 @@ class StormTaldau:
     def value(ind: Indicator, term: int, year: int) -> float:
         """The value served for (indicator, territory term, year), in Taldau's unit."""
         factor = 1.0 + (term % 97) / 50.0
-        base = 1000.0 + 37.0 * (ind.taldau_index_id % 11) + 25.0 * (year - 2015)
+        if ind.unit == "%":  # plausible rates (a percentage above 100 would block the run)
+            return round(3.0 + (term % 13) / 10.0 + 0.1 * (year - 2015), 1)
+        index_id = 702835 if ind.indicator_id == "labour_employed" else ind.taldau_index_id
+        base = 1000.0 + 37.0 * (index_id % 11) + 25.0 * (year - 2015)
+        if ind.indicator_id == "labour_employed":  # employed <= active (labour_active, 702835)
+            return round(round(base * factor, 1) * 0.95, 1)
         return round(base * factor, 1)
 
     def segments(self, ind: Indicator) -> list[tuple[int, ...]]:

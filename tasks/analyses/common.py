@@ -5,8 +5,6 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from tasks.sources.taldau.registry import load_indicators
-
 
 def read(path: str, sql: str) -> pd.DataFrame:
     """Run one read query against the warehouse file at ``path``."""
@@ -14,21 +12,20 @@ def read(path: str, sql: str) -> pd.DataFrame:
         return con.execute(sql).df()
 
 
-# Per (town, indicator, year) the analyses use one value: an analyst's file first, then the
-# study's bundled data, then Taldau. Taldau rows at oblast level (dic 67: labour, GRP) are
-# proxies for the whole oblast: they stay in core.observation but never enter a town's series.
+# Per (town, indicator, year) the analyses use one value of the town's own series (territory
+# kind ``town``): an analyst's file first, then the bundled data, then Taldau. A district's,
+# administration's or oblast's value never becomes the town's (core.v_town_series shows them
+# beside it, labelled).
 SOURCE_PRIORITY = ("files", "bundled", "taldau")
-
-
-def _oblast_proxies() -> set[str]:
-    return {i.indicator_id for i in load_indicators() if i.territory_dic != 68}
+TOWN_KIND = "town"
 
 
 def one_value_per_cell(observations: pd.DataFrame, indicator_ids) -> pd.DataFrame:
-    """Rows of ``indicator_ids``, one per (town, indicator, year), by :data:`SOURCE_PRIORITY`."""
+    """Rows of ``indicator_ids``, one per (town, indicator, year), by :data:`SOURCE_PRIORITY`;
+    only the town's own series (rows of another ``territory_kind`` are left out)."""
     sub = observations[observations["indicator_id"].isin(list(indicator_ids))]
-    proxy = sub["source"].eq("taldau") & sub["indicator_id"].isin(_oblast_proxies())
-    sub = sub[~proxy]
+    if "territory_kind" in sub.columns:
+        sub = sub[sub["territory_kind"].eq(TOWN_KIND)]
     rank = (
         sub["source"]
         .map({s: i for i, s in enumerate(SOURCE_PRIORITY)})
@@ -39,7 +36,8 @@ def one_value_per_cell(observations: pd.DataFrame, indicator_ids) -> pd.DataFram
 
 
 def observations(path: str) -> pd.DataFrame:
-    return read(path, "SELECT * FROM core.observation")
+    """Every town's own series (``core.v_town_series`` rows of territory kind ``town``)."""
+    return read(path, f"SELECT * FROM core.v_town_series WHERE territory_kind = '{TOWN_KIND}'")
 
 
 def with_source(result: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:

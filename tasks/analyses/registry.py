@@ -8,14 +8,14 @@ they call take frames, so tests use tiny frames. Several analyses may return the
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from tasks.analyses import grp, labour, perception, towns
+from tasks.analyses import coverage, grp, labour, perception, towns
 from tasks.analyses.common import observations, one_value_per_cell, read, with_source
 from tasks.survey import analyses as survey_analyses
+from tasks.territories import default_registry
 
 
 def run_grp(path: str) -> dict[str, pd.DataFrame]:
@@ -39,16 +39,22 @@ def run_perception(path: str) -> dict[str, pd.DataFrame]:
     return {"results.perception_summary": perception.perception_summary(counts)}
 
 
-#: What :func:`run_town_profile` reads; without them (a warehouse before migration 008) it is
-#: skipped with a logged note.
-TERRITORY_RELATIONS = ("core.territory", "core.town_territory", "core.v_town_series")
-log = logging.getLogger(__name__)
-
-
-def _missing_relations(path: str, names: Iterable[str]) -> list[str]:
-    rel = read(path, "SELECT table_schema || '.' || table_name AS r FROM information_schema.tables")
-    have = set(rel["r"])
-    return [n for n in names if n not in have]
+def run_coverage(path: str) -> dict[str, pd.DataFrame]:
+    """Town x indicator x year x territory kind: ok / suppressed / missing / failed /
+    not_configured (indicator levels from the shipped registry)."""
+    levels = {i.indicator_id: i.fetch_levels for i in default_registry().indicators}
+    cov = coverage.coverage(
+        read(path, "SELECT * FROM core.town_territory"),
+        read(path, "SELECT territory_id, kind, taldau_term_id, confirmed FROM core.territory"),
+        read(
+            path,
+            "SELECT territory_id, indicator_id, year, value_status, source FROM core.observation",
+        ),
+        sorted(set(read(path, "SELECT indicator_id FROM core.indicator")["indicator_id"])),
+        levels,
+        coverage.failed_pairs(path),
+    )
+    return {"results.coverage": cov}
 
 
 def run_town_profile(path: str) -> dict[str, pd.DataFrame]:
@@ -57,16 +63,6 @@ def run_town_profile(path: str) -> dict[str, pd.DataFrame]:
     The correlation rows go to ``results.correlation`` beside the study's; the flow merges the
     frames of one table from several analyses (:func:`merge_results`).
     """
-    missing = _missing_relations(path, TERRITORY_RELATIONS)
-    if missing:
-        log.warning(
-            "analysis town_profile skipped: %s missing (territory model, migration 008)",
-            ", ".join(missing),
-        )
-        return {
-            "results.town_profile": pd.DataFrame(columns=list(towns.PROFILE_COLUMNS)),
-            "results.town_indicator_latest": pd.DataFrame(columns=list(towns.LATEST_COLUMNS)),
-        }
     town = towns.current_oblast(
         read(path, "SELECT * FROM core.town"), read(path, "SELECT * FROM core.town_territory")
     )
@@ -104,7 +100,8 @@ ANALYSES: dict[str, Callable[[str], dict[str, pd.DataFrame]]] = {
     "labour": run_labour,
     "perception": run_perception,
     "survey": survey_analyses.run,  # respondent-level waves (empty without imports)
-    "town_profile": run_town_profile,  # skipped until the territory model (008) is merged
+    "town_profile": run_town_profile,
+    "coverage": run_coverage,
 }
 
 

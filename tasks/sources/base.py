@@ -132,6 +132,7 @@ class Batch:
     files: dict[str, str] = field(default_factory=dict)  # input name -> file name
     payload_of: dict[str, Payload] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    extra_towns: list[str] = field(default_factory=list)  # input towns the registry lacks
 
     @property
     def errors(self) -> list[Issue]:

@@ -412,9 +412,10 @@ def wide_codes(coded: Coded, cb: Codebook) -> pd.DataFrame:
 
 def _bundled_towns_and_surveys() -> tuple[set[str], set[str]]:
     from tasks.sources.bundled import bundled_dir
+    from tasks.territories import default_registry
 
     folder = bundled_dir()
-    towns = set(pd.read_csv(folder / "towns.csv", dtype=str)["town_id"])
+    towns = {t.town_id for t in default_registry().towns}  # the one registry of towns
     surveys = set(pd.read_csv(folder / "surveys.csv", dtype=str)["survey_id"])
     return towns, surveys
 

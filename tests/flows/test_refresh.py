@@ -8,7 +8,7 @@ import pytest
 
 from flows.cli import main
 from flows.refresh import RunFailed, refresh
-from tasks.sources.bundled import bundled_dir
+from tasks.sources.bundled import bundled_dir, bundled_dirs
 
 
 def rows(path, sql):
@@ -37,12 +37,13 @@ def default_run(tmp_path_factory):
 def test_default_run_loads_study_data(default_run):
     w, summary = default_run
     assert summary.status == "completed"
-    assert rows(w, "SELECT count(*) FROM core.observation")[0][0] == 74
-    assert rows(w, "SELECT count(*) FROM core.town")[0][0] == 20
+    # the study's 74 figures for Khromtau and the panel's 29 population figures
+    assert rows(w, "SELECT count(*) FROM core.observation")[0][0] == 74 + 29
+    assert rows(w, "SELECT count(*) FROM core.town")[0][0] == 28  # the registry's candidates
     [(total,)] = rows(w, "SELECT total_as_study FROM results.grp_by_year WHERE year = 2021")
     assert total == pytest.approx(11750.0, abs=1e-9)
     [(status, counts)] = rows(w, "SELECT status, row_counts FROM meta.pipeline_run")
-    assert status == "completed" and json.loads(counts)["core.observation"] == 74
+    assert status == "completed" and json.loads(counts)["core.observation"] == 74 + 29
 
 
 def test_default_run_records_labour_warnings(default_run):
@@ -67,7 +68,7 @@ def test_report_is_published_with_the_run(default_run):
 def test_raw_payloads_are_kept(default_run):
     w, _ = default_run
     [(n, missing)] = rows(w, "SELECT count(*), count(*) FILTER (content IS NULL) FROM raw.payload")
-    assert n == len(list(bundled_dir().glob("*.csv"))) and missing == 0
+    assert n == sum(len(list(d.glob("*.csv"))) for d in bundled_dirs()) and missing == 0
     assert (w.parent / "raw" / "bundled").is_dir()
 
 

@@ -75,8 +75,12 @@ def test_storm_run_completes_and_loads_expected_rows(storm_run):
         got = dict(
             ((ind, yr), (v, st))
             for ind, yr, v, st in con.execute(
+                # the fake's values for Khromtau's territory: the district (dic 68) or the
+                # oblast (dic 67), each stored against that territory
                 "SELECT indicator_id, year, value, value_status FROM core.observation "
-                "WHERE source = 'taldau' AND town_id = 'khromtau'"
+                "WHERE source = 'taldau' AND (territory_id = 'district_khromtau' OR "
+                "(territory_id = 'oblast_aktobe' AND indicator_id NOT IN "
+                "('wage_avg_monthly', 'industrial_output')))"
             ).fetchall()
         )
         [(status,)] = con.execute("SELECT status FROM meta.pipeline_run").fetchall()

@@ -29,7 +29,7 @@ MONOTOWNS = str(BIN / "monotowns") if (BIN / "monotowns").exists() else shutil.w
 PREFECT = str(BIN / "prefect") if (BIN / "prefect").exists() else shutil.which("prefect")
 PROCS = str(Path(__file__).with_name("procs.py"))  # helper processes (readers, lock holder)
 
-REVISED_KEY = ("khromtau", "labour_active", 2020)
+REVISED_KEY = ("town_khromtau", "labour_active", 2020)  # territory_id: the town proper
 OLD_VALUE, NEW_VALUE = 13.8, 13.9
 EXTRA_YEARS = (2024, 2025)  # v3 adds GRP rows for these years (<= the current year)
 
@@ -228,7 +228,7 @@ def integrity(path: Path) -> dict[str, int]:
             assert dupes == 0, f"{table}: {dupes} duplicate key(s) ({key})"
         dupes = con.execute(
             "SELECT count(*) FROM (SELECT 1 FROM core.observation "
-            "GROUP BY town_id, indicator_id, year, source HAVING count(*) > 1)"
+            "GROUP BY territory_id, indicator_id, year, source HAVING count(*) > 1)"
         ).fetchone()[0]
         assert dupes == 0, "core.observation: duplicate natural keys"
         migrations = con.execute(

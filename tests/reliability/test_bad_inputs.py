@@ -99,7 +99,8 @@ def _one_row(batch) -> None:
 
 
 def _bom_columns(batch) -> None:
-    assert "town_id" in batch.frames["observations"].columns
+    # town_id read as the first column despite the BOM (mapped to the town proper's territory)
+    assert list(batch.frames["observations"]["territory_id"]) == ["town_khromtau"]
 
 
 def _large(batch) -> None:
@@ -257,6 +258,17 @@ CASES = [
     Case("unknown-town", "a town not in towns.csv or the bundled list",
          {"observations.csv": OBS + "atlantis,labour_active,2020,13.8\n"}, "refused",
          ("observations.csv row 2, column town_id: 'atlantis'", "[known_town]")),
+    Case("unknown-territory-kind", "territory_kind `city_administration` for a town that lies in "
+         "a district (no such territory in the registry)",
+         lambda: {"observations.csv":
+                  (FIXTURES / "observations_unknown_territory.csv").read_bytes()},
+         "refused", ("observations.csv row 3, column territory_kind", "'city_administration'",
+                     "[known_territory]")),
+    Case("territory-kind-district", "a figure for the district containing the town "
+         "(`territory_kind` = district, spelled `District containing the town`)",
+         {"observations.csv": "town_id,indicator_id,year,territory_kind,value\n"
+                              "kulsary,population,2023,District containing the town,86367\n"},
+         "accepted", values={("district_zhylyoi", "population", 2023): 86367.0}),
     Case("unknown-indicator", "an indicator not in indicators.csv or the bundled list",
          {"observations.csv": OBS + "khromtau,gdp_per_capita,2020,13.8\n"}, "refused",
          ("observations.csv row 2, column indicator_id: 'gdp_per_capita'",
@@ -346,7 +358,11 @@ def test_case(corpus, case):
         assert any(all(f in w for f in case.expect) for w in warnings), "\n".join(res.lines)
     if case.values:
         obs = res.batch.frames["observations"]
-        got = {(r.town_id, r.indicator_id, int(r.year)): r.value for r in obs.itertuples()}
+        # keyed by territory: a town proper (town_<id>) by its town id, others by territory id
+        got = {
+            (r.territory_id.removeprefix("town_"), r.indicator_id, int(r.year)): r.value
+            for r in obs.itertuples()
+        }
         for key, value in case.values.items():
             assert got[key] == pytest.approx(value, abs=1e-12), key
     if case.check:

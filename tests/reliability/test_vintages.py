@@ -20,7 +20,7 @@ from tests.reliability.helpers import (
 from warehouse import db
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
-KEY_SQL = "town_id = ? AND indicator_id = ? AND year = ?"
+KEY_SQL = "territory_id = ? AND indicator_id = ? AND year = ?"
 
 
 def doc_history_sql() -> str:

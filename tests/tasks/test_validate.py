@@ -28,7 +28,10 @@ def _by_check(batch, check):
 
 def test_bundled_has_no_errors(bundled_batch):
     assert bundled_batch.errors == []
-    assert len(bundled_batch.frames["observations"]) == 74
+    obs = bundled_batch.frames["observations"]
+    # the study's 74 figures for Khromtau, then the panel's 29 population figures
+    assert len(obs[obs["indicator_id"] != "population"]) == 74
+    assert len(obs[obs["indicator_id"] == "population"]) == 29
 
 
 def test_bundled_labour_inconsistencies_are_warnings(bundled_batch):

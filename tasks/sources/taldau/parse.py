@@ -484,7 +484,7 @@ def parse_index_data(
                     )
                 continue
             record = {
-                "town_id": town_id,
+                "territory_id": town_id,  # the fetched territory (TerritoryPair.as_town)
                 "indicator_id": indicator_id,
                 "year": year,
                 "value": value,

@@ -72,6 +72,14 @@ class TaldauRegistryError(TaldauError):
     """A registry row is malformed, or lacks what a fetch needs (e.g. an unknown term id)."""
 
 
+TOWN_TERRITORY_PREFIX = "town_"
+
+
+def town_territory_id(town_id: str) -> str:
+    """The territory id of a town proper: ``town_<town_id>`` (``town_khromtau``)."""
+    return f"{TOWN_TERRITORY_PREFIX}{town_id}"
+
+
 # ---------------------------------------------------------------------------------------------
 # cell helpers
 
@@ -362,6 +370,12 @@ class Town:
     oblast_before_2018_territory_id: str = ""
     confidence: str = ""
     confirmed: bool = False
+    town_forming_enterprise: str = ""
+
+    @property
+    def town_territory_id(self) -> str:
+        """The territory id of the town proper: ``town_<town_id>`` (e.g. ``town_khromtau``)."""
+        return town_territory_id(self.town_id)
 
     def territory_term(self, territory_dic: int) -> int | None:
         """The Taldau term standing for this town in dictionary 68 (district) or 67 (oblast)."""
@@ -376,8 +390,8 @@ class Town:
         term = self.territory_term(territory_dic)
         if territory_dic == 67:
             return (
-                f"oblast-level value ({self.region or 'oblast'}; Taldau dic 67 term {term}) "
-                "used as a proxy for the town"
+                f"oblast-level value ({self.region or 'oblast'}; Taldau dic 67 term {term}): "
+                "the whole oblast, not the town"
             )
         level = self.taldau_term_level or "territory"
         kato = f", KATO {self.taldau_term_kato}" if self.taldau_term_kato else ""
@@ -474,6 +488,7 @@ def _town_entry(row: Mapping[str, Any], where: str) -> Town:
         oblast_before_2018_territory_id=_text(row, "oblast_before_2018_territory_id"),
         confidence=_choice(row, "confidence", CONFIDENCES, where=where),
         confirmed=_bool(row, "confirmed", where=where),
+        town_forming_enterprise=_text(row, "town_forming_enterprise"),
     )
 
 
@@ -574,10 +589,10 @@ def _check_towns(items: Sequence[tuple[str, Town]], territories: Mapping[str, Te
     _unique_rows(items, "town_term_id")
     terms = {t.taldau_term_id for t in territories.values() if t.taldau_term_id is not None}
     for where, town in items:
-        if town.town_id in territories:
+        if town.town_territory_id in territories:
             raise TaldauRegistryError(
-                f"{where}: column 'town_id' = {town.town_id!r} is also a territory_id "
-                "(a town proper takes its town_id as territory id)"
+                f"{where}: column 'town_id' = {town.town_id!r}: {town.town_territory_id!r} is "
+                "already a territory_id (a town proper takes town_<town_id> as territory id)"
             )
         if town.town_term_id is not None and town.town_term_id in terms:
             raise TaldauRegistryError(
@@ -646,7 +661,7 @@ class Registry:
         town = self.town(town) if isinstance(town, str) else town
         container = self.territories[town.territory_id]
         return Territory(
-            territory_id=town.town_id,
+            territory_id=town.town_territory_id,
             kind="town",
             taldau_term_id=town.town_term_id,
             taldau_dics=(68,),

@@ -1,4 +1,9 @@
-"""The Taldau :class:`~tasks.sources.base.Source`: one fetch per (indicator, town) pair.
+"""The Taldau :class:`~tasks.sources.base.Source`: one fetch per (indicator, territory) pair.
+
+The plan is :func:`~.registry.plan_territory_pairs`: every (indicator, territory) pair the
+registry allows for the selected towns, a territory shared by several towns fetched once (the
+oblast of all Karaganda towns, the district of Altai and Serebryansk). Each value is stored
+against its territory (``territory_id``), matched on term ids, never against a town.
 
 The HTTP client (:class:`~.client.TaldauClient`) retries transient HTTP errors with backoff and
 keeps every response in the raw archive (offline replay, same-day cache). A pair whose fetch
@@ -23,10 +28,16 @@ from tasks.sources.taldau import (
     fetch_indicator,
     load_indicators,
     load_towns,
-    plan_pairs,
 )
 from tasks.sources.taldau.archive import SOURCE
-from tasks.sources.taldau.registry import Indicator, Town
+from tasks.sources.taldau.registry import (
+    Indicator,
+    Registry,
+    TerritoryPair,
+    Town,
+    load_registry,
+    plan_territory_pairs,
+)
 from tasks.validate import validate_parsed_observations
 
 
@@ -54,11 +65,48 @@ def selected(options: Mapping[str, Any]) -> tuple[list[Indicator], list[Town]]:
     return indicators, towns
 
 
+def registry_of(options: Mapping[str, Any]) -> Registry:
+    """The registry of a run: the shipped files, or ``taldau_towns``/``taldau_indicators``."""
+    return load_registry(
+        towns=options.get("taldau_towns"), indicators=options.get("taldau_indicators")
+    )
+
+
+def plan_territories(
+    options: Mapping[str, Any],
+) -> tuple[list[TerritoryPair], list[Issue]]:
+    """The (indicator, territory) pairs of a run and a ``not_configured`` warning per pair the
+    registry cannot fetch yet (no term id: town nodes, South Kazakhstan before 2018)."""
+    reg = registry_of(options)
+    indicators, towns = selected(options)
+    if not indicators or not towns:
+        raise SourceError("no Taldau indicator/town selected: check --indicator/--town")
+    pairs, skipped = plan_territory_pairs(reg, indicators=indicators, towns=towns)
+    issues = [
+        Issue(
+            SOURCE,
+            "fetch",
+            "not_configured",
+            "warning",
+            s.reason,
+            row_key=f"{s.territory_id}/{s.indicator_id}",
+        )
+        for s in skipped
+    ]
+    return pairs, issues
+
+
+def fetch_territory_pair(client: TaldauClient, pair: TerritoryPair) -> Fetched:
+    """One (indicator, territory) pair: rows keyed ``territory_id`` (the pair's territory)."""
+    return fetch_pair(client, pair.indicator, pair.as_town())
+
+
 def fetch_pair(
     client: TaldauClient, ind: Indicator, town: Town, years: Iterable[int] | None = None
 ) -> Fetched:
     """:func:`~tasks.sources.taldau.fetch_indicator` for one pair; a failure is returned (with
-    the payloads received before it), never raised, so one pair never loses the others."""
+    the payloads received before it), never raised, so one pair never loses the others.
+    ``town`` may be a territory as a town row (:meth:`TerritoryPair.as_town`)."""
     key = f"{town.town_id}/{ind.indicator_id}"
     try:
         payloads, frame, issues = fetch_indicator(client, ind, town, years)
@@ -80,7 +128,7 @@ def fetch_pair(
 
 
 def observations(fetched: Sequence[Fetched]) -> pd.DataFrame:
-    """All successful observations in one frame (one row per town, indicator, year)."""
+    """All successful observations in one frame (one row per territory, indicator, year)."""
     frames = [f.observations for f in fetched if f.observations is not None]
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -94,23 +142,20 @@ class TaldauSource:
 
     name = SOURCE
 
-    def plan(self, options: Mapping[str, Any]) -> tuple[list[tuple[Indicator, Town]], list[Issue]]:
-        indicators, towns = selected(options)
-        if not indicators or not towns:
-            raise SourceError("no Taldau indicator/town selected: check --indicator/--town")
-        pairs, skipped = plan_pairs(indicators, towns)
-        issues = [
-            Issue(SOURCE, "fetch", "not_configured", "warning", s.message, row_key=s.key)
-            for s in skipped
-        ]
-        return pairs, issues
+    def plan(self, options: Mapping[str, Any]) -> tuple[list[TerritoryPair], list[Issue]]:
+        return plan_territories(options)
 
     def session(self, options: Mapping[str, Any], archive_dir: str) -> TaldauClient:
         kw = {"base_url": options["taldau_url"]} if options.get("taldau_url") else {}
         return TaldauClient(archive_dir, offline=bool(options.get("offline")), **kw)
 
-    def fetch(self, session: TaldauClient, request: tuple[Indicator, Town]) -> Fetched:
-        return fetch_pair(session, *request)
+    def fetch(
+        self, session: TaldauClient, request: TerritoryPair | tuple[Indicator, Town]
+    ) -> Fetched:
+        """One planned pair; an ``(indicator, town)`` tuple is the older per-town shape."""
+        if isinstance(request, tuple):
+            return fetch_pair(session, *request)
+        return fetch_territory_pair(session, request)
 
     def parse(
         self,
@@ -140,6 +185,7 @@ class TaldauSource:
             extra_indicators=registry,
             vintage_of={p.content_hash: p.fetched_at for p in payloads},
             today=today,
+            registry=registry_of(options),
         )
         batch.issues += [i for f in fetched if f.failure is None for i in f.issues]
         return batch

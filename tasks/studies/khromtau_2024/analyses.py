@@ -15,8 +15,12 @@ def study_inputs(path: str) -> dict[str, pd.DataFrame]:
         "perception": read(path, "SELECT * FROM core.survey_perception_count"),
         "scores": read(path, "SELECT * FROM core.survey_support_score_count"),
         "paired": read(path, "SELECT * FROM core.survey_paired_value"),
-        # the study's analyses and the audit use the study's own inputs only
-        "observations": read(path, "SELECT * FROM core.observation WHERE source = 'bundled'"),
+        # the study's analyses and the audit use the bundled town-level series only (the study
+        # presents its figures for the town)
+        "observations": read(
+            path,
+            "SELECT * FROM core.v_town_series WHERE source = 'bundled' AND territory_kind = 'town'",
+        ),
     }
 
 

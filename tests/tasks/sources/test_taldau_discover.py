@@ -278,7 +278,7 @@ def test_storm_serves_every_planned_pair_to_the_fetch(tmp_path):
     ][:3]
     for pair, outcome in zip(pairs, outcomes, strict=True):
         frame = outcome.observations
-        assert set(frame["town_id"]) == {pair.territory.territory_id}
+        assert set(frame["territory_id"]) == {pair.territory.territory_id}
         for year, value in zip(frame["year"], frame["value"], strict=True):
             expected = storm.value(pair.indicator, pair.term_id, int(year)) * pair.indicator.scale
             assert value == pytest.approx(expected, rel=1e-12)

@@ -55,7 +55,7 @@ def test_district_level_indicator_for_khromtau(fake_taldau, tmp_path):
     assert frame["year"].tolist() == list(range(2014, 2024))
     assert frame.set_index("year")["value"].to_dict() == fake_taldau.expected("wage_avg_monthly")
     row = frame.iloc[0]
-    assert (row["town_id"], row["indicator_id"], row["unit"]) == (
+    assert (row["territory_id"], row["indicator_id"], row["unit"]) == (
         "khromtau",
         "wage_avg_monthly",
         "KZT",
@@ -215,8 +215,8 @@ def test_fetch_all_keeps_successes_when_some_indicators_fail(taldau_httpserver, 
         ("satpayev", i.indicator_id) for i in load_indicators()
     }
     frame = result.frame()
-    assert set(frame["indicator_id"]) == set(ok) and set(frame["town_id"]) == {"khromtau"}
-    assert not frame.duplicated(["town_id", "indicator_id", "year"]).any()
+    assert set(frame["indicator_id"]) == set(ok) and set(frame["territory_id"]) == {"khromtau"}
+    assert not frame.duplicated(["territory_id", "indicator_id", "year"]).any()
     checks = result.checks()
     assert checks.count(("fetch_failed", "error")) == 2
     assert checks.count(("not_configured", "warning")) == 8
@@ -235,7 +235,8 @@ def test_fetch_all_fetches_shared_requests_once(fake_taldau, tmp_path):
 def test_list_territories_for_filling_towns_csv(fake_taldau, tmp_path):
     client = fast_client(tmp_path, fake_taldau.base_url)
     terms = list_territories(client, get_indicator("industrial_output"))
-    assert set(terms["term_id"]) == {741880, KHROMTAU_TERM, 249637}
+    # the republic, Aktobe oblast (dic 68 holds the oblasts too), Khromtau and a neighbour
+    assert set(terms["term_id"]) == {741880, FAKE_OBLAST_TERM, KHROMTAU_TERM, 249637}
 
 
 def test_a_failing_request_is_not_retried_once_per_town(taldau_httpserver, tmp_path):

@@ -158,7 +158,7 @@ def test_reforms_give_the_oblast_of_each_year():
     assert reg.territories["oblast_south_kazakhstan"].valid_to == 2017
     roles = [(role, t.territory_id) for role, t, *_ in reg.town_roles("satpayev")]
     assert roles == [
-        ("town", "satpayev"),
+        ("town", "town_satpayev"),
         ("container", "ca_satpayev"),
         ("oblast", "oblast_karaganda"),
         ("oblast", "oblast_ulytau"),
