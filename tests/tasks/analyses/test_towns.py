@@ -15,9 +15,13 @@ import pytest
 
 from tasks.analyses import towns as ct
 from tasks.analyses.registry import ANALYSES, merge_results, run_town_profile
-from tasks.load import replace_results
+from tasks.load import load_core, replace_results
+from tasks.sources.bundled import read_bundled
 from tasks.stats.correlation import COLUMNS, correlate
+from tasks.territories import default_registry
+from tasks.validate import validate_payloads
 from warehouse.db import migrate
+from warehouse.session import utc_now
 
 # population.csv as shipped with the issue (a copy of the rows used here, so the test does not
 # depend on /work/shared): town_id, date, population, territory_kind as printed, source
@@ -429,52 +433,35 @@ def test_results_fit_migration_009(warehouse):
     assert kentau == (74659.0, date(2024, 1, 1), 206720.0, "city_administration")
 
 
-def test_registry_skips_town_profile_before_the_territory_model(warehouse, caplog):
+@pytest.fixture
+def bundled_warehouse(tmp_path: Path) -> str:
+    """Core loaded from the bundled data (the registry's towns and territories, the panel)."""
+    path = str(tmp_path / "bundled.duckdb")
+    batch = validate_payloads(read_bundled(), today=date.today())
+    assert not batch.errors
+    with duckdb.connect(path) as con:
+        migrate(con)
+        load_core(con, batch.frames, "test-run", utc_now())
+    return path
+
+
+def test_registry_runs_town_profile_on_the_territory_model(bundled_warehouse):
     assert ANALYSES["town_profile"] is run_town_profile
-    with caplog.at_level(logging.WARNING, logger="tasks.analyses.registry"):
-        out = run_town_profile(warehouse)
-    assert set(out) == {"results.town_profile", "results.town_indicator_latest"}
-    assert all(f.empty for f in out.values())
-    assert "analysis town_profile skipped" in caplog.text and "core.v_town_series" in caplog.text
-
-
-def test_registry_reads_the_territory_model(warehouse):
-    """The contract's tables, created here by hand (migration 008 is another branch's)."""
-    pop = real_population()
-    with duckdb.connect(warehouse) as con:
-        con.execute(
-            "INSERT INTO core.town (town_id, name_en, name_ru, confirmed, status) VALUES "
-            "('kentau', 'Kentau', 'Кентау', true, 'current'), "
-            "('zhezkazgan', 'Zhezkazgan', 'Жезказган', true, 'current'), "
-            "('altai', 'Altai', 'Алтай', false, 'unconfirmed')"
-        )
-        con.execute(
-            "CREATE TABLE core.territory AS SELECT * FROM (VALUES "
-            "('oblast_turkistan', 'oblast', 'Turkistan Region', 'Туркестанская область', NULL), "
-            "('oblast_ulytau', 'oblast', 'Ulytau Region', 'область Улытау', NULL)) "
-            "t(territory_id, kind, name_en, name_ru, name_kk)"
-        )
-        con.execute(
-            "CREATE TABLE core.town_territory AS SELECT town_id, territory_id, kind, "
-            "CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to "
-            "FROM (VALUES ('kentau', 'oblast_turkistan', 'oblast', NULL, NULL), "
-            "('zhezkazgan', 'oblast_ulytau', 'oblast', '2022-01-01', NULL)) "
-            "t(town_id, territory_id, kind, valid_from, valid_to)"
-        )
-        sub = pop[pop["town_id"].isin(["kentau", "zhezkazgan"])]
-        con.register("_s", sub)
-        con.execute("CREATE TABLE core.v_town_series AS SELECT * FROM _s")
-        con.unregister("_s")
-    out = run_town_profile(warehouse)
+    out = run_town_profile(bundled_warehouse)
     prof = by_town(out["results.town_profile"])
-    assert set(prof) == {"kentau", "zhezkazgan", "altai"}
-    assert prof["kentau"]["oblast_name_ru"] == "Туркестанская область"
-    assert prof["kentau"]["population"] == 74659.0
+    assert len(prof) == len(default_registry().towns) == 28  # one row per registry town
+    kentau = prof["kentau"]
+    assert (kentau["population"], kentau["population_kind"]) == (74659.0, "town")
+    assert (kentau["other_population"], kentau["other_population_kind"]) == (
+        206720.0,
+        "city_administration",
+    )
+    kulsary = prof["kulsary"]
+    assert (kulsary["population"], kulsary["population_kind"]) == (66580.0, "town")
+    assert (kulsary["other_population"], kulsary["other_population_kind"]) == (86367.0, "district")
     assert prof["zhezkazgan"]["oblast_id"] == "oblast_ulytau"
     assert "no population figure published" in prof["altai"]["note"]
-    assert out["results.correlation"].empty
-    assert len(out["results.town_indicator_latest"]) == 3
-    with duckdb.connect(warehouse) as con:
+    with duckdb.connect(bundled_warehouse) as con:
         replace_results(con, out)
 
 
