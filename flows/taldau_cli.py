@@ -15,16 +15,9 @@ import time
 from pathlib import Path
 
 from flows.settings import ENV_TALDAU_URL, Settings
-from tasks.sources.taldau.archive import TaldauError
-from tasks.sources.taldau.client import DEFAULT_BASE_URL, TaldauClient
-from tasks.sources.taldau.discover import (
-    discover,
-    format_proposal,
-    proposed_changes,
-    write_findings,
-)
-from tasks.sources.taldau.registry import TaldauRegistryError, load_registry
 
+#: The public API (the client's ``DEFAULT_BASE_URL``; here for ``--help`` without importing it)
+PUBLIC_TALDAU_URL = "https://taldau.stat.gov.kz/ru/Api/"
 DEFAULT_OUT = "taldau_discovery.csv"
 
 
@@ -47,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     disc.add_argument(
         "--taldau-url",
         metavar="URL",
-        help=f"API base URL (default: ${ENV_TALDAU_URL} or {DEFAULT_BASE_URL})",
+        help=f"API base URL (default: ${ENV_TALDAU_URL} or {PUBLIC_TALDAU_URL})",
     )
     disc.add_argument(
         "--out",
@@ -73,6 +66,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run_discover(args: argparse.Namespace, settings: Settings) -> int:
     """``monotowns taldau discover`` (the Taldau URL comes resolved in ``settings``)."""
+    # imported here, not at the top: every ``monotowns`` command imports this module, and the
+    # Taldau package brings pandas and pandera (~2 s), which ``monotowns run`` must not pay
+    # before its up-to-date check
+    from tasks.sources.taldau.archive import TaldauError
+    from tasks.sources.taldau.client import DEFAULT_BASE_URL, TaldauClient
+    from tasks.sources.taldau.discover import (
+        discover,
+        format_proposal,
+        proposed_changes,
+        write_findings,
+    )
+    from tasks.sources.taldau.registry import TaldauRegistryError, load_registry
+
     try:
         registry = load_registry(
             getattr(args, "taldau_towns", None),
