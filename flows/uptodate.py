@@ -14,14 +14,16 @@ neither Prefect nor pandas, so the CLI runs it before starting anything heavy:
   it, so an old cache entry can never hide newer data.
 
 A live Taldau run has no fingerprint (what the API returns is only known by asking it): it
-always runs and is never cached. A run whose report is asked for but missing runs and stores
-its work again (Prefect's ``refresh_cache``).
+always runs and is never cached. A run whose report is asked for but missing (or older than the
+run it should show: the report failed after the data were published) runs and stores its work
+again (Prefect's ``refresh_cache``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +76,7 @@ class RerunCheck:
         if last is None:
             return self.history.reason or "no earlier run"
         if self.report_missing:
-            return "the report is missing"
+            return "the report is missing or older than the last run"
         if last.flow != "refresh" or last.status != "completed":
             return f"the latest change was {last.flow} run {last.run_id} ({last.status})"
         changed = self.fingerprint.changed(last.parts)
@@ -112,5 +114,24 @@ def check(warehouse: str, **parameters: Any) -> RerunCheck:
     params["report_dir"] = str(report_dir)
     fp = input_fingerprint(**params)
     history = read_history(warehouse, fp.digest if fp else None)
-    missing = bool(params.get("report", True)) and not (Path(report_dir) / REPORT_FILE).exists()
+    missing = bool(params.get("report", True)) and not _report_current(
+        Path(report_dir) / REPORT_FILE, history
+    )
     return RerunCheck(warehouse, fp, history, report_missing=missing)
+
+
+def _report_current(report: Path, history: History) -> bool:
+    """The report exists and was written after the latest changing run finished (a report
+    that failed after its run published is older than that run)."""
+    try:
+        written = report.stat().st_mtime
+    except OSError:
+        return False
+    last = history.latest
+    if last is None or not last.finished_at:
+        return True
+    try:
+        finished = datetime.strptime(last.finished_at, "%Y-%m-%d %H:%M:%S UTC")
+    except ValueError:
+        return True
+    return written >= finished.replace(tzinfo=UTC).timestamp() - 1.0

@@ -1,5 +1,6 @@
 """Unchanged inputs, no work: the refresh flow's ``fingerprint`` task and its Prefect cache."""
 
+import os
 import shutil
 
 import duckdb
@@ -87,6 +88,17 @@ def test_missing_report_is_written_again(tmp_path):
     assert first.status == "completed" and report.exists()
     assert refresh(warehouse=str(w)).status == "up_to_date"
     report.unlink()
-    assert check(warehouse=str(w), source="bundled").reason == "the report is missing"
+    reason = check(warehouse=str(w), source="bundled").reason
+    assert reason == "the report is missing or older than the last run"
     again = refresh(warehouse=str(w))
     assert again.status == "completed" and report.exists()
+
+
+def test_report_older_than_its_run_is_written_again(tmp_path):
+    """A report that failed after its run published is older than that run: not up to date."""
+    w = tmp_path / "w.duckdb"
+    refresh(warehouse=str(w))
+    report = w.parent / "report" / "report.html"
+    assert check(warehouse=str(w), source="bundled").up_to_date
+    os.utime(report, (0, 0))  # written in 1970: before the run
+    assert not check(warehouse=str(w), source="bundled").up_to_date
