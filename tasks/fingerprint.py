@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("flows", "tasks", "schemas", "warehouse")
 #: Packages whose versions change the fingerprint (as recorded in ``meta.pipeline_run``).
 VERSIONED = ("monotowns", "prefect", "pandas", "pandera", "duckdb", "scipy", "numpy", "pyarrow")
+#: Run parameters that do not change what a run produces.
+NOT_RESULTS = frozenset({"warehouse", "lock_timeout", "force", "inputs"})
 SKIP_DIRS = {"__pycache__"}
 SKIP_SUFFIXES = (".pyc", ".pyo")
 
@@ -159,12 +161,13 @@ def input_fingerprint(
     report: bool = True,
     report_dir: str | None = None,
     today: date | None = None,
-    **_ignored: Any,
+    **other: Any,
 ) -> Fingerprint | None:
     """The fingerprint of a refresh run with these parameters, or ``None`` when it cannot be
     known before fetching (a live Taldau run). ``archive_dir`` and ``report_dir`` are the
-    resolved folders the run would use; parameters that do not change results (the warehouse
-    path, the lock timeout) are accepted and ignored.
+    resolved folders the run would use; :data:`NOT_RESULTS` (the warehouse path, the lock
+    timeout, ``force``) are ignored, and any other parameter counts as it is given (a new flow
+    parameter changes the fingerprint until it is known here).
     """
     if source == "taldau" and not offline:
         return None
@@ -181,10 +184,12 @@ def input_fingerprint(
         "report": bool(report),
         "report_dir": str(Path(report_dir).resolve()) if report_dir else None,
         "year": (today or date.today()).year,
+        "other": {k: other[k] for k in sorted(other) if k not in NOT_RESULTS},
     }
     parts = dict(project_parts())
     parts["versions"] = hashlib.sha256(versions().encode()).hexdigest()
-    parts["parameters"] = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
+    text = json.dumps(params, sort_keys=True, default=str)
+    parts["parameters"] = hashlib.sha256(text.encode()).hexdigest()
     if source == "files":
         parts.update(folder_parts(input_dir or "", "files"))
     elif source == "taldau":

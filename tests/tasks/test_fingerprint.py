@@ -30,6 +30,9 @@ def test_parameters_and_year_are_part_of_it(tmp_path):
     # parameters that do not change results are ignored
     same = input_fingerprint(source="bundled", lock_timeout=600.0, today=date(2026, 5, 1))
     assert same.digest == base.digest
+    # a parameter this module does not know yet counts
+    new = input_fingerprint(source="bundled", territories="all", today=date(2026, 5, 1))
+    assert new.changed(base.parts) == ["parameters"]
 
 
 def test_live_taldau_cannot_be_known_offline_reads_the_archive_index(tmp_path):
