@@ -4,13 +4,23 @@ Per measurement set (fresh ``PREFECT_HOME`` folders and a fresh warehouse folder
 
 * ``e2e_first``: ``python -m flows.cli run --warehouse W`` creating the warehouse (wall time of
   the whole process: interpreter, imports, Prefect's temporary server, the flow, exit);
-* ``e2e_rerun``: the same command again, nothing changed (target <= 0.3x ``e2e_first``);
+* ``e2e_rerun``: the same command again, nothing changed: the CLI's up-to-date check exits
+  before importing Prefect (target <= 0.15x ``e2e_first``);
+* ``server_first``: the same first run against a running local Prefect server (``prefect
+  server start`` on 127.0.0.1 and a free port, started once per set, ``PREFECT_API_URL``
+  pointing at it), and ``plain_first``: a process that does the same work as plain functions
+  (imports included; target: server run <= 1.3x plain). ``e2e_first`` / ``server_first`` is
+  the temporary server's cost;
+* ``flow_rerun``: a process calling the ``refresh`` flow itself (as a deployment does) on the
+  warehouse ``server_first`` left, nothing changed: the ``refresh-work`` task is a Prefect
+  cache hit (seconds of the flow call, imports excluded);
 * one process (``--child prefect``) that imports the refresh flow module (``imports``), runs an
   empty flow (``prefect_startup``: the temporary server starts on the first flow run), then a
   flow of no-op tasks shaped like the refresh flow (``orchestration``);
-* one process (``--child work``) that runs the refresh flow's own body twice as plain
-  functions (Prefect's task wrappers, logger and artifacts replaced by direct calls):
-  ``work_first`` creates a warehouse, ``work_rerun`` is the no-change re-run.
+* one process (``--child work``) that runs the refresh flow's work as plain functions
+  (Prefect's task wrappers, logger and artifacts replaced by direct calls): ``work_first``
+  creates a warehouse, ``work_rerun`` is the no-change re-run (the up-to-date check, then the
+  work only if the check finds a change).
 """
 
 from __future__ import annotations
@@ -18,16 +28,22 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from prefect import unmapped
 
-from bench.common import Row, Series, child_env, emit, run_child
+from bench.common import ROOT, Row, Series, child_env, emit, run_child
 
-TARGET_RERUN = 0.3
+TARGET_RERUN = 0.15
+TARGET_ORCHESTRATION = 1.3
 
 
 def _prefect_env(home: Path) -> dict[str, str]:
@@ -140,8 +156,8 @@ class _Plain:
         return [_Future(self.fn(*row)) for row in zip(*columns, strict=True)]
 
 
-def child_work(warehouse: Path, report: bool = True) -> dict:
-    """The refresh flow's body with Prefect taken out: first run, then a no-change re-run."""
+def _plain_module():
+    """``flows.refresh`` with every task replaced by its plain function (no Prefect)."""
     import logging
 
     import flows.refresh as r
@@ -152,17 +168,89 @@ def child_work(warehouse: Path, report: bool = True) -> dict:
             setattr(r, name, _Plain(obj))
     r.get_run_logger = lambda: logging.getLogger("bench")
     r._artifact = lambda *a, **k: None  # artifacts need a flow run (orchestration, not work)
+    return r
+
+
+def child_work(warehouse: Path, report: bool = True, once: bool = False) -> dict:
+    """The refresh flow's work with Prefect taken out: first run, then a no-change re-run
+    (the up-to-date check, and the work only if it finds a change)."""
+    from flows.uptodate import check
+
+    r = _plain_module()
+    params = {"warehouse": str(warehouse), "source": "bundled", "report": report}
     t0 = time.perf_counter()
-    first = r.refresh.fn(warehouse=str(warehouse), report=report)
+    first = r.run_refresh(**params, inputs=r.fingerprint_task(params))
     t1 = time.perf_counter()
-    again = r.refresh.fn(warehouse=str(warehouse), report=report)
+    if once:
+        return {"seconds": t1 - t0, "first_s": t1 - t0, "status": [first.status]}
+    found = check(**params)
+    again = "up_to_date" if found.up_to_date else r.run_refresh(**params, inputs=found).status
     t2 = time.perf_counter()
     return {
         "seconds": t1 - t0,
         "first_s": t1 - t0,
         "rerun_s": t2 - t1,
-        "status": [first.status, again.status],
+        "status": [first.status, again],
     }
+
+
+def child_flow(warehouse: Path, report: bool = True) -> dict:
+    """The ``refresh`` flow called as a deployment would (no CLI check): seconds of the call."""
+    from flows.refresh import refresh
+
+    t0 = time.perf_counter()
+    summary = refresh(warehouse=str(warehouse), report=report)
+    return {"seconds": time.perf_counter() - t0, "status": summary.status}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrefectServer:
+    """``prefect server start`` on 127.0.0.1 and a free port, in its own process group."""
+
+    def __init__(self, home: Path, timeout: float = 180) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.log = home.with_suffix(".log")
+        home.mkdir(parents=True, exist_ok=True)
+        env = _prefect_env(home)
+        env["PREFECT_LOGGING_LEVEL"] = "WARNING"
+        prefect = Path(sys.executable).with_name("prefect")
+        cmd = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
+        t0 = time.perf_counter()
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        deadline = t0 + timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"prefect server exited: {self.log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            self.stop()
+            raise RuntimeError(f"prefect server not healthy after {timeout} s")
+        self.startup_s = time.perf_counter() - t0
+
+    def stop(self) -> None:
+        """SIGTERM to the server's own process group (it started it), then SIGKILL."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
 
 
 def _one_set(base: Path, report: bool = True, parts: str = "all") -> dict[str, dict]:
@@ -182,6 +270,29 @@ def _one_set(base: Path, report: bool = True, parts: str = "all") -> dict[str, d
             res["seconds"] = res["wall_seconds"]
             out[name] = res
         if parts == "all":
+            server = PrefectServer(work / "server")
+            try:
+                out["server_startup"] = {"seconds": server.startup_s, "peak_rss_mb": 0.0}
+                env_s = {**_prefect_env(work / "prefect_s"), "PREFECT_API_URL": server.url}
+                wh_s = work / "server_run" / "monotowns.duckdb"
+                res = run_child(
+                    ["flows.cli", "run", "--warehouse", str(wh_s), *flag],
+                    env=env_s,
+                    expect_result=False,
+                )
+                out["server_first"] = {**res, "seconds": res["wall_seconds"]}
+                res = run_child(
+                    ["bench.refresh", "--child", "flow", "--warehouse", str(wh_s), *flag],
+                    env=env_s,
+                )
+                out["flow_rerun"] = res
+            finally:
+                server.stop()
+            res = run_child(
+                ["bench.refresh", "--child", "work", "--once", "--warehouse",
+                 str(work / "plain" / "m.duckdb"), *flag],
+            )  # fmt: skip
+            out["plain_first"] = {**res, "seconds": res["wall_seconds"]}
             res = run_child(["bench.refresh", "--child", "prefect"], env=_prefect_env(work / "pb"))
             for key, name in (
                 ("import_s", "imports"),
@@ -227,6 +338,24 @@ def run(
             series["e2e_first"],
             target=f"<= {TARGET_RERUN}x",
             ratio_target=TARGET_RERUN,
+            note="process walls; the re-run is the CLI's up-to-date check (no Prefect)",
+        ),
+        Row(
+            "refresh: `monotowns run` on a running Prefect server / plain functions",
+            label,
+            series["server_first"],
+            series["plain_first"],
+            target=f"<= {TARGET_ORCHESTRATION}x",
+            ratio_target=TARGET_ORCHESTRATION,
+            note="first runs, process walls (imports included); the server was already up",
+        ),
+        Row(
+            "refresh: `monotowns run` with the temporary server / on a running server",
+            label,
+            series["e2e_first"],
+            series["server_first"],
+            note="the temporary Prefect server's cost (start-up, and a fresh PREFECT_HOME "
+            "database)",
         ),
         work_row,
     ]
@@ -245,23 +374,31 @@ def breakdown(series: dict[str, Series]) -> list[tuple[str, float, float]]:
     return [
         ("`monotowns run`, first run (fresh warehouse, fresh PREFECT_HOME): process wall",
          *mm("e2e_first")),
-        ("`monotowns run`, no-change re-run: process wall", *mm("e2e_rerun")),
+        ("`monotowns run`, no-change re-run (up-to-date check, no Prefect): process wall",
+         *mm("e2e_rerun")),
+        ("`monotowns run`, first run on a running Prefect server: process wall",
+         *mm("server_first")),
+        ("the same work as plain functions, first run: process wall", *mm("plain_first")),
+        ("`prefect server start` until healthy (not in any run above)", *mm("server_startup")),
+        ("`refresh` flow, no-change re-run on the running server (Prefect cache hit): the call",
+         *mm("flow_rerun")),
         ("  imports (refresh flow module: Prefect, pandas, pandera, DuckDB, scipy, ...)",
          *mm("imports")),
         ("  Prefect start-up (first flow run: temporary server + an empty flow)",
          *mm("prefect_startup")),
         ("  orchestration (then a no-op flow of the refresh flow's shape)",
          *mm("orchestration")),
-        ("  work, first run (the flow body as plain functions)", *mm("work_first")),
-        ("  work, no-change re-run (plain functions)", *mm("work_rerun")),
-        ("  sum of these four parts (separate processes: differs from the wall by noise)",
-         min(sums), statistics.median(sums)),
+        ("  work, first run (the flow's work as plain functions)", *mm("work_first")),
+        ("  work, no-change re-run (plain functions: the up-to-date check)", *mm("work_rerun")),
+        ("  sum of imports, start-up, orchestration, work (separate processes: differs from "
+         "the wall by noise)", min(sums), statistics.median(sums)),
     ]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.refresh")
-    p.add_argument("--child", choices=["prefect", "work"])
+    p.add_argument("--child", choices=["prefect", "work", "flow"])
+    p.add_argument("--once", action="store_true", help="--child work: the first run only")
     p.add_argument("--warehouse", type=Path)
     p.add_argument("--no-report", action="store_true")
     p.add_argument("--reps", type=int, default=1)
@@ -270,7 +407,9 @@ def main(argv: list[str] | None = None) -> None:
     if a.child == "prefect":
         emit(child_prefect())
     elif a.child == "work":
-        emit(child_work(a.warehouse, report=not a.no_report))
+        emit(child_work(a.warehouse, report=not a.no_report, once=a.once))
+    elif a.child == "flow":
+        emit(child_flow(a.warehouse, report=not a.no_report))
     else:
         from bench.common import fmt_row
 

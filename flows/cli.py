@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_lock_timeout(run)
     run.add_argument("--no-report", action="store_true", help="skip the HTML report and exports")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run even if the inputs are unchanged since the last completed run",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
 
     query = sub.add_parser(
@@ -129,6 +134,25 @@ def cmd_run(args, settings: Settings) -> int:
     if args.source == "files" and not args.input:
         print("monotowns run: --source files needs --input DIR", file=sys.stderr)
         return 2
+    params = {
+        "source": args.source,
+        "input_dir": args.input,
+        "archive_dir": args.archive,
+        "taldau_url": settings.taldau_url,
+        "offline": args.offline,
+        "towns": args.town,
+        "indicators": args.indicator,
+        "taldau_towns": args.taldau_towns,
+        "taldau_indicators": args.taldau_indicators,
+        "report": not args.no_report,
+    }
+    if not args.force:  # before Prefect is imported: a no-change run costs a few file hashes
+        from flows.uptodate import check
+
+        found = check(settings.warehouse, **params)
+        if found.up_to_date:
+            print(found.message)
+            return 0
     if not args.verbose:
         # the CLI prints its own summary and every blocking error; Prefect's log (with the
         # flow's traceback) is for -v
@@ -142,19 +166,11 @@ def cmd_run(args, settings: Settings) -> int:
     try:
         summary = refresh(
             warehouse=warehouse,
-            source=args.source,
-            input_dir=args.input,
-            archive_dir=args.archive,
             lock_timeout=args.lock_timeout,
-            taldau_url=settings.taldau_url,
-            offline=args.offline,
-            towns=args.town,
-            indicators=args.indicator,
-            taldau_towns=args.taldau_towns,
-            taldau_indicators=args.taldau_indicators,
-            report=not args.no_report,
+            force=args.force,
             # a bar on a terminal, plain log lines elsewhere (Prefect's log shows them with -v)
             progress=sys.stderr.isatty() and args.source == "taldau",
+            **params,
         )
     except WarehouseBusy as exc:
         print(f"monotowns run: {exc}", file=sys.stderr)
@@ -178,6 +194,9 @@ def cmd_run(args, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
+    if summary.status == "up_to_date":  # the flow's own check (its Prefect cache) agreed
+        print(summary.message)
+        return 0
     counts = summary.row_counts
     print(f"run {summary.run_id}: {summary.status}")
     print(f"warehouse: {Path(warehouse).resolve()}")

@@ -24,6 +24,7 @@ from prefect.runtime import flow_run
 
 from flows.progress import progress as fetch_progress
 from flows.settings import flow_warehouse
+from flows.uptodate import RerunCheck, check
 from tasks import studies
 from tasks.analyses.coverage import summary as coverage_summary
 from tasks.analyses.registry import headline, merge_results
@@ -256,8 +257,7 @@ def coverage_lines(rows: list[dict]) -> list[str]:
 # ---------------------------------------------------------------- the flow
 
 
-@flow(name="refresh", log_prints=True)
-def refresh(
+def run_refresh(
     warehouse: str | None = None,
     source: str = "bundled",
     input_dir: str | None = None,
@@ -272,6 +272,7 @@ def refresh(
     report: bool = True,
     report_dir: str | None = None,
     progress: bool = False,
+    inputs: RerunCheck | None = None,
 ) -> RunSummary:
     """Refresh the warehouse from one source and recompute every results table.
 
@@ -291,6 +292,7 @@ def refresh(
     report_dir : where (default ``<warehouse dir>/report``).
     progress : draw a progress bar of the fetch on the terminal (the CLI sets it when stderr is
         a TTY); otherwise progress goes to the run log.
+    inputs : the ``fingerprint`` task's check, recorded with the run row.
     """
     logger = get_run_logger()
     if source not in SOURCES:
@@ -323,6 +325,9 @@ def refresh(
         record_failures=True,  # an unexpected error publishes the failed run row
         unrecorded=(RunFailed,),  # a refused source: nothing was written, nothing recorded
     ) as session:
+        if inputs is not None and inputs.fingerprint is not None:
+            session.input_fingerprint = inputs.fingerprint.digest
+            session.input_hashes = inputs.fingerprint.parts
         staging = str(session.staging)
         run = {"run_id": run_id, "started_at": session.started_at, "parameters": parameters}
         reference = bundled.read_bundled() if source != "bundled" else []
@@ -383,4 +388,125 @@ def refresh(
             ) from exc
         summary.report = report_info.get("html")
     _artifact(summary, summary.row_counts, headline_rows, report_info)
+    return summary
+
+
+# ---------------------------------------------------------------- unchanged inputs, no work
+
+
+@task(name="fingerprint", cache_policy=NONE)
+def fingerprint_task(parameters: dict) -> RerunCheck:
+    """Hash what the run would read and compare it with the warehouse's run history."""
+    found = check(**parameters)
+    get_run_logger().info("%s", found.message)
+    return found
+
+
+def _work_key(context, parameters: dict) -> str | None:
+    """(fingerprint, warehouse, epoch): see :mod:`flows.uptodate`; ``None`` never caches."""
+    return parameters["inputs"].cache_key
+
+
+@task(name="refresh-work", cache_key_fn=_work_key, persist_result=True)
+def work_task(inputs: RerunCheck, parameters: dict) -> RunSummary:
+    """The whole write session of the run (its fetch, validate, load, analyse and report tasks
+    run nested in it). Cached on the inputs: a run whose inputs are unchanged since the last
+    completed refresh finds the result of that run's work and does nothing."""
+    return run_refresh(**parameters, inputs=inputs)
+
+
+@task(name="record-up-to-date", cache_policy=NONE)
+def record_up_to_date_task(
+    warehouse: str, parameters: dict, inputs: RerunCheck, message: str, lock_timeout: float
+) -> None:
+    """Record the run that found nothing to do (status ``up_to_date``) in meta.pipeline_run."""
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    with write_session(
+        warehouse, "refresh", parameters, lock_timeout=lock_timeout, run_id=run_id
+    ) as session:
+        if inputs.fingerprint is not None:
+            session.input_fingerprint = inputs.fingerprint.digest
+            session.input_hashes = inputs.fingerprint.parts
+        session.finish("up_to_date", message, {})
+
+
+@flow(name="refresh", log_prints=True)
+def refresh(
+    warehouse: str | None = None,
+    source: str = "bundled",
+    input_dir: str | None = None,
+    archive_dir: str | None = None,
+    lock_timeout: float = 30.0,
+    taldau_url: str | None = None,
+    offline: bool = False,
+    towns: list[str] | None = None,
+    indicators: list[str] | None = None,
+    taldau_towns: str | None = None,
+    taldau_indicators: str | None = None,
+    report: bool = True,
+    report_dir: str | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> RunSummary:
+    """Refresh the warehouse from one source and recompute every results table, unless its
+    inputs are unchanged since the last completed refresh.
+
+    The ``fingerprint`` task hashes what the run would read (:mod:`flows.uptodate`); the
+    ``refresh-work`` task (every other task of the run, nested) is cached by Prefect on that
+    fingerprint, the warehouse and its epoch. When the cache holds the work of these inputs the
+    run does no work: it completes with ``up to date: run <id> of <time>`` (its return value's
+    ``message``, its log and the ``refresh-summary`` artifact) and records an ``up_to_date``
+    row in ``meta.pipeline_run``. ``force`` runs the work anyway (and refreshes the cache).
+    The other parameters are those of :func:`run_refresh`.
+    """
+    logger = get_run_logger()
+    if source not in SOURCES:
+        raise RunFailed(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
+    warehouse = str(Path(flow_warehouse(warehouse)))
+    parameters = {
+        "warehouse": warehouse,
+        "source": source,
+        "input_dir": input_dir,
+        "archive_dir": archive_dir,
+        "lock_timeout": lock_timeout,
+        "taldau_url": taldau_url,
+        "offline": offline,
+        "towns": towns,
+        "indicators": indicators,
+        "taldau_towns": taldau_towns,
+        "taldau_indicators": taldau_indicators,
+        "report": report,
+        "report_dir": report_dir,
+        "progress": progress,
+    }
+    inputs = fingerprint_task(parameters)
+    work = (
+        work_task.with_options(refresh_cache=True) if force or inputs.refresh_cache else work_task
+    )
+    state = work(inputs, parameters, return_state=True)
+    done = state.result()  # raises the work's own error (RunFailed, WarehouseBusy, ...)
+    if not state.is_completed() or state.name != "Cached":
+        return done
+    message = (
+        inputs.message if inputs.up_to_date else f"up to date: run {done.run_id} (Prefect cache)"
+    )
+    recorded = {k: v for k, v in parameters.items() if k != "lock_timeout"}
+    record_up_to_date_task(warehouse, recorded, inputs, message, lock_timeout)
+    logger.info(message)
+    summary = RunSummary(
+        run_id=str(flow_run.get_id() or uuid.uuid4()),
+        status="up_to_date",
+        warehouse=warehouse,
+        source=source,
+        row_counts=done.row_counts,
+        issues_by_severity=done.issues_by_severity,
+        message=message,
+        report=done.report,
+    )
+    create_markdown_artifact(
+        key="refresh-summary",
+        markdown=f"# Refresh up to date\n\n{message}\n\n- warehouse: `{warehouse}`\n"
+        f"- source: {source}\n- nothing was fetched, loaded or re-rendered",
+        description="Headline numbers of the last refresh",
+    )
     return summary

@@ -13,19 +13,53 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from flows.settings import ENV_TALDAU_URL, Settings
-from tasks.sources.taldau.archive import TaldauError
-from tasks.sources.taldau.client import DEFAULT_BASE_URL, TaldauClient
-from tasks.sources.taldau.discover import (
-    discover,
-    format_proposal,
-    proposed_changes,
-    write_findings,
-)
-from tasks.sources.taldau.registry import TaldauRegistryError, load_registry
 
+#: The public API (the client's ``DEFAULT_BASE_URL``; here for ``--help`` without importing it)
+PUBLIC_TALDAU_URL = "https://taldau.stat.gov.kz/ru/Api/"
 DEFAULT_OUT = "taldau_discovery.csv"
+
+
+def _load() -> SimpleNamespace:
+    """Import the Taldau package on first use, not with this module: every ``monotowns``
+    command imports this module to build its parser, and the package brings pandas, pandera
+    and httpx (~2 s), which ``monotowns run`` must not pay before its up-to-date check. Names
+    already set (a test's replacement client) are kept."""
+    from tasks.sources.taldau.archive import TaldauError
+    from tasks.sources.taldau.client import DEFAULT_BASE_URL, TaldauClient
+    from tasks.sources.taldau.discover import (
+        discover,
+        format_proposal,
+        proposed_changes,
+        write_findings,
+    )
+    from tasks.sources.taldau.registry import TaldauRegistryError, load_registry
+
+    found = {
+        "TaldauError": TaldauError,
+        "DEFAULT_BASE_URL": DEFAULT_BASE_URL,
+        "TaldauClient": TaldauClient,
+        "discover": discover,
+        "format_proposal": format_proposal,
+        "proposed_changes": proposed_changes,
+        "write_findings": write_findings,
+        "TaldauRegistryError": TaldauRegistryError,
+        "load_registry": load_registry,
+    }
+    for name, value in found.items():
+        globals().setdefault(name, value)
+    return SimpleNamespace(**{name: globals()[name] for name in found})
+
+
+def __getattr__(name: str):
+    """``taldau_cli.TaldauClient`` and the other Taldau names, imported on first access."""
+    _load()
+    try:
+        return globals()[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -47,7 +81,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     disc.add_argument(
         "--taldau-url",
         metavar="URL",
-        help=f"API base URL (default: ${ENV_TALDAU_URL} or {DEFAULT_BASE_URL})",
+        help=f"API base URL (default: ${ENV_TALDAU_URL} or {PUBLIC_TALDAU_URL})",
     )
     disc.add_argument(
         "--out",
@@ -73,8 +107,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run_discover(args: argparse.Namespace, settings: Settings) -> int:
     """``monotowns taldau discover`` (the Taldau URL comes resolved in ``settings``)."""
+    n = _load()
     try:
-        registry = load_registry(
+        registry = n.load_registry(
             getattr(args, "taldau_towns", None),
             getattr(args, "taldau_territories", None),
             getattr(args, "taldau_indicators", None),
@@ -82,21 +117,21 @@ def run_discover(args: argparse.Namespace, settings: Settings) -> int:
         towns = registry.towns
         if getattr(args, "town", None):
             towns = [registry.town(t) for t in args.town]
-    except TaldauRegistryError as exc:
+    except n.TaldauRegistryError as exc:
         print(f"monotowns taldau discover: bad registry: {exc}", file=sys.stderr)
         return 2
     out = Path(args.out)
     archive = Path(args.archive) if args.archive else out.resolve().parent / "raw"
-    url = settings.taldau_url or DEFAULT_BASE_URL
+    url = settings.taldau_url or n.DEFAULT_BASE_URL
     started = time.monotonic()
     try:
-        with TaldauClient(archive, base_url=url) as client:
-            result = discover(client, registry, towns=towns)
+        with n.TaldauClient(archive, base_url=url) as client:
+            result = n.discover(client, registry, towns=towns)
             stats = dict(client.stats)
-    except TaldauError as exc:  # not expected: discover records request failures itself
+    except n.TaldauError as exc:  # not expected: discover records request failures itself
         print(f"monotowns taldau discover: Taldau failed: {exc}", file=sys.stderr)
         return 1
-    write_findings(result.rows, out)
+    n.write_findings(result.rows, out)
     found = result.town_nodes()
     elapsed = time.monotonic() - started
     print(
@@ -105,7 +140,7 @@ def run_discover(args: argparse.Namespace, settings: Settings) -> int:
         f"{stats['archive']} from today's archive; responses archived in {archive}; "
         f"{elapsed:.1f} s"
     )
-    print(format_proposal(proposed_changes(result.rows, registry)), end="")
+    print(n.format_proposal(n.proposed_changes(result.rows, registry)), end="")
     if not result.ok:
         print(
             f"monotowns taldau discover: {len(result.errors)} request(s) failed after retries "

@@ -66,6 +66,9 @@ class WriteSession:
     status: str = "completed"
     message: str = ""
     row_counts: dict[str, int] | None = field(default=None)
+    #: what the run read (:mod:`tasks.fingerprint`): recorded with the run row when set
+    input_fingerprint: str | None = None
+    input_hashes: dict[str, str] | None = None
 
     def transaction(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A connection to the staging file with one transaction around the block."""
@@ -128,6 +131,7 @@ def write_session(
                 counts = session.table_counts()
             with db.transaction(staging) as con:
                 _finish_run(con, run_id, session.status, session.message, counts)
+                _record_inputs(con, session)
             db.publish(staging, warehouse)
         except BaseException as exc:
             db.discard_staging(warehouse)
@@ -159,6 +163,15 @@ def _finish_run(con, run_id: str, status: str, message: str, counts: dict) -> No
         "UPDATE meta.pipeline_run SET status = ?, message = ?, finished_at = ?, "
         "row_counts = ? WHERE run_id = ?",
         [status, message, utc_now(), json.dumps(counts), run_id],
+    )
+
+
+def _record_inputs(con, s: WriteSession) -> None:
+    if s.input_fingerprint is None:
+        return
+    con.execute(
+        "UPDATE meta.pipeline_run SET input_fingerprint = ?, input_hashes = ? WHERE run_id = ?",
+        [s.input_fingerprint, json.dumps(s.input_hashes or {}), s.run_id],
     )
 
 

@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from tasks.report import formats
+from tasks.report import cache, formats
 from tasks.report.formats import number
 from tasks.report.i18n import t, value_label
 
@@ -745,6 +745,14 @@ def row_counts(counts: dict[str, int], run_id: str, source: str) -> Chart:
 
 # --------------------------------------------------------------------------- output
 
+# each chart carries the hash of what it shows (tasks/report/cache.py): unchanged, not redrawn
+grp_sectors, grp_structure, labour_market, perception, support_measures = map(
+    cache.keyed, (grp_sectors, grp_structure, labour_market, perception, support_measures)
+)
+correlation_forest, hypotheses, reproduction, quality, row_counts = map(
+    cache.keyed, (correlation_forest, hypotheses, reproduction, quality, row_counts)
+)
+
 _SVG_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
 
 
@@ -756,15 +764,16 @@ def render(chart: Chart, out_dir: str | Path) -> dict[str, str]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    fig = chart.figure
-    with mpl.rc_context({**STYLE, "svg.hashsalt": chart.name}):
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-        png = out / f"{chart.name}.png"
-        fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
-    svg_text = buf.getvalue()
-    svg_path = out / f"{chart.name}.svg"
-    svg_path.write_text(svg_text, encoding="utf-8")
+    png, svg_path = out / f"{chart.name}.png", out / f"{chart.name}.svg"
+    svg_text = cache.cached_svg(chart, out)  # the same inputs drawn before: not drawn again
+    if svg_text is None:
+        with mpl.rc_context({**STYLE, "svg.hashsalt": chart.name}):
+            buf = io.StringIO()
+            chart.figure.savefig(buf, format="svg", metadata={"Date": None})
+            chart.figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+        svg_text = buf.getvalue()
+        svg_path.write_text(svg_text, encoding="utf-8")
+        cache.remember(chart, out)
     inline = _SVG_HEAD.sub("", svg_text, count=1)
     inline = inline.replace(
         "<svg ", f'<svg role="img" aria-label="{_attr(chart.alt)}" class="chart" ', 1
