@@ -156,7 +156,7 @@ def check_warehouse(warehouse: Path, run_id: str, steps) -> None:
         f"warehouse {warehouse}: core.observation {n_obs} rows, 2021 GRP total {total}, "
         f"pipeline_run {status}"
     )
-    assert n_obs == 74
+    assert n_obs == 74 + 29  # the study's observations and the population panel's
     assert total == pytest.approx(11750.0, abs=1e-9)
     assert (status, flow_name) == ("completed", "refresh")
     assert (warehouse.parent / "raw").is_dir()  # raw archive next to the warehouse
