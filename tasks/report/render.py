@@ -86,8 +86,9 @@ def subtitle(snap: Snapshot, generated: datetime) -> list[str]:
     ]
 
 
-def render_html(snap: Snapshot, sections: list[dict], head: list[dict]) -> str:
-    """The report's HTML text from the section contexts (charts already drawn) and headline."""
+def render_html(snap: Snapshot, parts: list[dict], head: list[dict]) -> str:
+    """The report's HTML text from the parts and their section contexts (charts already
+    drawn) and the headline."""
     generated = datetime.now(UTC).replace(microsecond=0)
     return (
         environment()
@@ -96,7 +97,7 @@ def render_html(snap: Snapshot, sections: list[dict], head: list[dict]) -> str:
             lang=current_language(),
             title=t("report.title"),
             subtitle=subtitle(snap, generated),
-            sections=sections,
+            parts=parts,
             headline=head,
             footer=t("report.footer"),
         )
