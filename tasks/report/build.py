@@ -2,8 +2,10 @@
 
 :func:`build_report` reads one :class:`~tasks.report.snapshot.Snapshot` of the warehouse (a
 single read-only connection, closed before anything is drawn), builds each section of
-:data:`SECTIONS` (a plain function of the snapshot in :mod:`tasks.report.sections`), draws the
-charts and writes into ``out_dir``:
+:data:`SECTIONS` (a plain function of the snapshot in :mod:`tasks.report.sections`) part by
+part (:data:`PARTS`: every registry town with one section per town with data, then the
+Khromtau study and its audit, then the data checks and the run), draws the charts and writes
+into ``out_dir``:
 
 * ``report.html``: one self-contained file (inline CSS, charts inline as SVG, no scripts, no
   network), from ``templates/report.html.j2``;

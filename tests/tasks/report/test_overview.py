@@ -5,12 +5,15 @@ naming every registry town in Russian with the published population of each town
 from __future__ import annotations
 
 import csv
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from flows.cli import main
+from flows.refresh import refresh
 from tasks.report.formats import number
 
 REPO = Path(__file__).resolve().parents[3]
@@ -113,3 +116,15 @@ def test_run_then_russian_report_names_every_town_with_its_population(tmp_path, 
     assert kentau[4] == "74\u202f659"
     assert kentau[8] == "206\u202f720 (городская администрация (г.а.), 01.01.2020)"
     assert kentau[7] == "+185 (+0,2\u00a0%)"
+
+
+def test_refresh_flow_publishes_the_report_in_report_lang(tmp_path):
+    """The flow's ``report_lang`` is recorded in the run's parameters and reaches the report."""
+    warehouse = tmp_path / "w.duckdb"
+    summary = refresh(warehouse=str(warehouse), report_lang="ru")
+    assert summary.status == "completed"
+    html = Path(summary.report).read_text(encoding="utf-8")
+    assert '<html lang="ru">' in html and 'id="overview-towns"' in html
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [(params,)] = con.execute("SELECT parameters FROM meta.pipeline_run").fetchall()
+    assert json.loads(params)["report_lang"] == "ru"
