@@ -192,11 +192,11 @@ def write_results_task(staging: str, results: dict[str, pd.DataFrame]) -> dict[s
 
 
 @task(name="report", cache_policy=NONE)
-def report_task(warehouse: str, out_dir: str) -> dict:
+def report_task(warehouse: str, out_dir: str, lang: str = "en") -> dict:
     """Write the HTML report, charts and Parquet/XLSX exports of the published warehouse."""
     from tasks.report.build import publish_report
 
-    return publish_report(warehouse, out_dir)
+    return publish_report(warehouse, out_dir, lang=lang)
 
 
 # ---------------------------------------------------------------- artifacts
@@ -271,6 +271,7 @@ def run_refresh(
     taldau_indicators: str | None = None,
     report: bool = True,
     report_dir: str | None = None,
+    report_lang: str = "en",
     progress: bool = False,
     inputs: RerunCheck | None = None,
 ) -> RunSummary:
@@ -290,6 +291,7 @@ def run_refresh(
     taldau_towns, taldau_indicators : registry CSVs replacing the shipped ones.
     report : write the HTML report and exports after publishing (default on).
     report_dir : where (default ``<warehouse dir>/report``).
+    report_lang : the report's language, ``en`` (default) or ``ru``.
     progress : draw a progress bar of the fetch on the terminal (the CLI sets it when stderr is
         a TTY); otherwise progress goes to the run log.
     inputs : the ``fingerprint`` task's check, recorded with the run row.
@@ -312,6 +314,7 @@ def run_refresh(
         "taldau_towns": taldau_towns,
         "taldau_indicators": taldau_indicators,
         "report": report,
+        "report_lang": report_lang,
         "progress": progress,
     }
     summary = RunSummary(run_id=run_id, status="failed", warehouse=warehouse, source=source)
@@ -379,7 +382,7 @@ def run_refresh(
     if report:
         out_dir = report_dir or str(Path(warehouse).parent / "report")
         try:
-            report_info = report_task(warehouse, out_dir)
+            report_info = report_task(warehouse, out_dir, lang=report_lang)
         except Exception as exc:
             _artifact(summary, summary.row_counts, headline_rows)
             raise RunFailed(

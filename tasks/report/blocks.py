@@ -47,8 +47,13 @@ class Section:
     def kv(self, items: list[tuple[str, str]]) -> None:
         self.blocks.append({"kind": "kv", "pairs": items})
 
-    def table(self, header: list[str], rows: list[list[dict]], caption: str = "") -> None:
-        self.blocks.append({"kind": "table", "header": header, "rows": rows, "caption": caption})
+    def table(
+        self, header: list[str], rows: list[list[dict]], caption: str = "", table_id: str = ""
+    ) -> None:
+        """A table; ``table_id`` becomes its HTML id (a cell with ``href`` is a link)."""
+        self.blocks.append(
+            {"kind": "table", "header": header, "rows": rows, "caption": caption, "id": table_id}
+        )
 
     def chart(self, chart: Chart, caption: str = "") -> None:
         """A chart (drawn to PNG/SVG and inlined when the report is built); the section is ok."""

@@ -2,8 +2,10 @@
 
 :func:`build_report` reads one :class:`~tasks.report.snapshot.Snapshot` of the warehouse (a
 single read-only connection, closed before anything is drawn), builds each section of
-:data:`SECTIONS` (a plain function of the snapshot in :mod:`tasks.report.sections`), draws the
-charts and writes into ``out_dir``:
+:data:`SECTIONS` (a plain function of the snapshot in :mod:`tasks.report.sections`) part by
+part (:data:`PARTS`: every registry town with one section per town with data, then the
+Khromtau study and its audit, then the data checks and the run), draws the charts and writes
+into ``out_dir``:
 
 * ``report.html``: one self-contained file (inline CSS, charts inline as SVG, no scripts, no
   network), from ``templates/report.html.j2``;
@@ -32,19 +34,23 @@ from tasks.report.labels import localized
 from tasks.report.render import render_html
 from tasks.report.sections import (
     correlation,
+    coverage,
     grp,
     hypotheses,
     labour,
+    overview,
     perception,
     quality,
     reproduction,
     run,
     support,
+    towns,
 )
 from tasks.report.snapshot import Snapshot, WarehouseMissing, read_snapshot
 
 __all__ = [
     "BUILDERS",
+    "PARTS",
     "SECTIONS",
     "WarehouseMissing",
     "build_report",
@@ -62,6 +68,8 @@ XLSX_FILE = "results.xlsx"
 
 #: Section id (HTML ``<section id=...>``) -> builder, in report order.
 BUILDERS: dict[str, Callable[[Snapshot], dict]] = {
+    "overview": overview.build,
+    "coverage": coverage.build,
     "grp": grp.build,
     "labour": labour.build,
     "perception": perception.build,
@@ -74,6 +82,26 @@ BUILDERS: dict[str, Callable[[Snapshot], dict]] = {
 }
 #: Section ids and titles (from the message catalogue), in report order.
 SECTIONS: dict[str, str] = {sid: t(f"sections.{sid}.title") for sid in BUILDERS}
+#: The report's parts (``report.part.<id>`` in the catalogue) and their sections, in order:
+#: every registry town first (the overview, the coverage grid, then one section per town with
+#: data, :func:`tasks.report.sections.towns.build_all`, after ``coverage``), then the Khromtau
+#: study with its audit (the headline cards open it), then the data checks and the run.
+PARTS: dict[str, tuple[str, ...]] = {
+    "towns": ("overview", "coverage"),
+    "study": (
+        "grp",
+        "labour",
+        "perception",
+        "support",
+        "correlation",
+        "hypotheses",
+        "reproduction",
+    ),
+    "data": ("quality", "run"),
+}
+#: The part whose sections the per-town sections follow, and the one the headline opens.
+TOWNS_AFTER = "coverage"
+SUMMARY_PART = "study"
 
 
 def default_out_dir(warehouse: str | Path) -> Path:
@@ -111,16 +139,53 @@ def draw_charts(section: dict, chart_dir: Path, rel: str) -> dict[str, dict[str,
     return drawn
 
 
-def _failed(sid: str, exc: Exception) -> dict:
+def _failed(sid: str, exc: Exception, title: str | None = None) -> dict:
     return {
         "id": sid,
-        "title": t(f"sections.{sid}.title"),
+        "title": title or t(f"sections.{sid}.title"),
         "intro": "",
         "status": "error",
         "empty_message": "",
         "error": f"{type(exc).__name__}: {exc}",
         "blocks": [],
     }
+
+
+def _part(part_id: str) -> dict:
+    return {
+        "id": f"part-{part_id}",
+        "title": t(f"report.part.{part_id}.title"),
+        "intro": t(f"report.part.{part_id}.intro"),
+        "summary": part_id == SUMMARY_PART,
+        "sections": [],
+    }
+
+
+def _section(
+    sid: str,
+    builder: Callable[[Snapshot], dict],
+    snap: Snapshot,
+    chart_dir: Path,
+    charts: dict[str, dict[str, str]],
+) -> dict:
+    try:
+        section = builder(snap)
+        charts.update(draw_charts(section, chart_dir, CHART_DIR))
+    except Exception as exc:  # one broken section must not sink the report
+        log.exception("report section %s failed", sid)
+        section = _failed(sid, exc)
+    section.setdefault("nav", True)
+    return section
+
+
+def _town_sections(snap: Snapshot) -> list[dict]:
+    """One section per town with data (not in the navigation bar: the overview links them)."""
+    try:
+        found = towns.build_all(snap)
+    except Exception as exc:
+        log.exception("report town sections failed")
+        return [_failed("towns", exc, t("sections.town.failed_title"))]
+    return [{**s, "nav": False} for s in found]
 
 
 def build_report(
@@ -147,16 +212,18 @@ def _build(snap: Snapshot, warehouse: str | Path, out_dir: str | Path | None) ->
     chart_dir.mkdir(parents=True, exist_ok=True)
     sections: list[dict] = []
     charts: dict[str, dict[str, str]] = {}
-    for sid, builder in BUILDERS.items():
-        try:
-            section = builder(snap)
-            charts.update(draw_charts(section, chart_dir, CHART_DIR))
-        except Exception as exc:  # one broken section must not sink the report
-            log.exception("report section %s failed", sid)
-            section = _failed(sid, exc)
-        sections.append(section)
+    parts: list[dict] = []
+    for part_id, sids in PARTS.items():
+        part = _part(part_id)
+        for sid in sids:
+            section = _section(sid, BUILDERS[sid], snap, chart_dir, charts)
+            part["sections"].append(section)
+            if sid == TOWNS_AFTER:
+                part["sections"] += _town_sections(snap)
+        sections += part["sections"]
+        parts.append(part)
     head = headline(snap)
-    _write_atomic(out / REPORT_FILE, render_html(snap, sections, head))
+    _write_atomic(out / REPORT_FILE, render_html(snap, parts, head))
     latest = snap.latest_run
     return {
         "html": str(out / REPORT_FILE),

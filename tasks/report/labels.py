@@ -14,7 +14,7 @@ from functools import cache
 
 import pandas as pd
 
-from tasks.report.i18n import DEFAULT_LANG, current_language, value_label
+from tasks.report.i18n import DEFAULT_LANG, current_language, optional, value_label
 from tasks.report.snapshot import Snapshot
 from tasks.survey.codebook import bundled_codebooks, load_codebook
 
@@ -63,3 +63,22 @@ def localized(snap: Snapshot, lang: str | None = None) -> Snapshot:
 def territory_kind(kind: str) -> str:
     """The display label of a kind of territory (``town`` -> ``town proper`` / ``город ...``)."""
     return value_label("territory_kind", kind)
+
+
+def indicator_name(snap: Snapshot, indicator_id: str) -> str:
+    """An indicator's display name: ``values.indicator.<id>`` of the catalogue, else the
+    warehouse's ``core.indicator.name``, else the id."""
+    text = optional(f"values.indicator.{indicator_id}", "")
+    if text:
+        return text
+    ind = snap.get("core.indicator")
+    if not ind.empty and "name" in ind.columns:
+        hit = ind.loc[ind["indicator_id"] == indicator_id, "name"]
+        if len(hit) and pd.notna(hit.iloc[0]):
+            return str(hit.iloc[0])
+    return str(indicator_id)
+
+
+def unit_label(unit) -> str:
+    """A unit's display text (``values.unit.<unit>``: ``persons`` -> ``человек``)."""
+    return value_label("unit", unit) if isinstance(unit, str) and unit else ""

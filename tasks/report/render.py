@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+import pandas as pd
 from markupsafe import Markup, escape
 
 from tasks.report.blocks import ts
@@ -66,8 +67,14 @@ def subtitle(snap: Snapshot, generated: datetime) -> list[str]:
         {snap.town_name(x) for x in snap.get("results.grp_by_year").get("town_id", [])}
         | {snap.town_name(x) for x in snap.get("results.labour_market").get("town_id", [])}
     )
+    registry = snap.get("results.town_profile")
+    line = t("report.towns", towns=", ".join(towns)) if towns else t("report.no_towns")
+    if not registry.empty:
+        with_data = snap.get("core.v_town_series").get("town_id", pd.Series(dtype=str)).nunique()
+        study = ", ".join(towns) if towns else t("cell.missing")
+        line = t("report.registry", n=len(registry), with_data=with_data, study=study)
     return [
-        t("report.towns", towns=", ".join(towns)) if towns else t("report.no_towns"),
+        line,
         (
             t(
                 "report.run",
@@ -86,8 +93,9 @@ def subtitle(snap: Snapshot, generated: datetime) -> list[str]:
     ]
 
 
-def render_html(snap: Snapshot, sections: list[dict], head: list[dict]) -> str:
-    """The report's HTML text from the section contexts (charts already drawn) and headline."""
+def render_html(snap: Snapshot, parts: list[dict], head: list[dict]) -> str:
+    """The report's HTML text from the parts and their section contexts (charts already
+    drawn) and the headline."""
     generated = datetime.now(UTC).replace(microsecond=0)
     return (
         environment()
@@ -96,7 +104,7 @@ def render_html(snap: Snapshot, sections: list[dict], head: list[dict]) -> str:
             lang=current_language(),
             title=t("report.title"),
             subtitle=subtitle(snap, generated),
-            sections=sections,
+            parts=parts,
             headline=head,
             footer=t("report.footer"),
         )

@@ -28,6 +28,11 @@ QUERIES: dict[str, str | None] = {
         "count(*) FILTER (WHERE value_status <> 'ok') AS n_not_ok "
         "FROM core.observation GROUP BY ALL ORDER BY indicator_id, source, vintage"
     ),
+    "core.v_town_series": (
+        "SELECT * FROM core.v_town_series ORDER BY town_id, indicator_id, territory_kind, year"
+    ),
+    "results.town_profile": "SELECT * FROM results.town_profile ORDER BY town_id",
+    "results.coverage": None,
     "results.grp_by_year": "SELECT * FROM results.grp_by_year ORDER BY town_id, year",
     "results.grp_sector_share": None,
     "results.labour_market": "SELECT * FROM results.labour_market ORDER BY town_id, year",
