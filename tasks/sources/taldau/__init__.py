@@ -4,7 +4,7 @@ Plain functions, no Prefect (flows wrap them):
 
 * :class:`TaldauClient` (``client.py``): HTTP with retries, rate limit, raw archive, offline replay.
 * ``parse.py``: pure parsers, GetIndexData -> the long observation frame + quality issues.
-* ``registry.py`` + ``indicators.csv`` / ``towns.csv``: what to fetch, as data.
+* ``registry/`` + ``indicators.csv`` / ``territories.csv`` / ``towns.csv``: what to fetch, as data.
 * :func:`fetch_indicator` (here): the recommended call sequence for one (indicator, town);
 * ``source.py``: the :class:`~tasks.sources.base.Source` the flow runs, one fetch per pair.
 
