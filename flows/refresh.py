@@ -448,6 +448,7 @@ def refresh(
     taldau_indicators: str | None = None,
     report: bool = True,
     report_dir: str | None = None,
+    report_lang: str = "en",
     force: bool = False,
     progress: bool = False,
 ) -> RunSummary:
@@ -480,6 +481,7 @@ def refresh(
         "taldau_indicators": taldau_indicators,
         "report": report,
         "report_dir": report_dir,
+        "report_lang": report_lang,
         "progress": progress,
     }
     inputs = fingerprint_task(parameters)

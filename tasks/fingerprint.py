@@ -160,6 +160,7 @@ def input_fingerprint(
     taldau_indicators: str | None = None,
     report: bool = True,
     report_dir: str | None = None,
+    report_lang: str = "en",
     today: date | None = None,
     **other: Any,
 ) -> Fingerprint | None:
@@ -183,6 +184,7 @@ def input_fingerprint(
         "taldau_indicators": str(Path(taldau_indicators).resolve()) if taldau_indicators else None,
         "report": bool(report),
         "report_dir": str(Path(report_dir).resolve()) if report_dir else None,
+        "report_lang": report_lang,
         "year": (today or date.today()).year,
         "other": {k: other[k] for k in sorted(other) if k not in NOT_RESULTS},
     }
