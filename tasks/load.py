@@ -125,10 +125,10 @@ def payload_rows(payloads: Iterable[Payload], archive_paths: dict[str, str], run
                 "kind": p.kind,
                 "uri": p.uri,
                 "fetched_at": p.fetched_at,
-                "size_bytes": len(p.data),
+                "size_bytes": p.size_bytes,
                 "archive_path": archive_paths.get(p.content_hash),
                 "meta": json.dumps(p.meta, ensure_ascii=False, default=str),
-                "content": p.data if len(p.data) <= INLINE_PAYLOAD_LIMIT else None,
+                "content": p.data if p.size_bytes <= INLINE_PAYLOAD_LIMIT else None,
                 "first_run_id": run_id,
             }
         )

@@ -1,0 +1,385 @@
+"""Read input payloads into a scratch DuckDB database, cells as text with their file row numbers.
+
+The reading rules are those of :func:`tasks.parse.read_table` (its docstring and the README's
+"Input files"); here they are applied where the data are:
+
+* CSV through DuckDB's ``read_csv`` (every cell ``VARCHAR``, the delimiter sniffed from the header
+  line as the pandas reader does, ``"`` quotes); UTF-8 with or without BOM, else Windows-1251
+  (transcoded to UTF-8 in 16 MiB chunks);
+* a file with blank lines, which DuckDB's reader skips (row numbers would shift), is read by
+  Python's ``csv`` module into the same relation in batches of :data:`BATCH_ROWS` rows;
+* XLSX through openpyxl's read-only (streaming) mode, in batches, into the same relation.
+
+Each input becomes a table ``<name>__raw`` whose ``rowid`` is the record number from 0 (the
+header), so a data row's file row is ``rowid + 1`` (row 2 = the first data row, as a spreadsheet
+shows it; blank rows count). :func:`read_relation` returns it with the cleaned column names.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import ibis
+import openpyxl
+import pyarrow as pa
+
+from tasks.parse import ReadError
+from tasks.sources.base import Payload
+
+BATCH_ROWS = 100_000  # rows per batch where Python reads (blank-line CSV, XLSX)
+CHUNK = 16 * 2**20  # bytes per chunk of the pre-read scans and the transcoding
+MEMORY_LIMIT = "1GB"  # the scratch database spills to its folder beyond this
+# characters Python's str.strip() removes: cells are stripped as read_table strips them
+STRIP_CHARS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_ORIGINAL = re.compile(r"Original Line: (.*)")
+
+
+def sql_text(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """A SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def strip_cell(expr: str) -> str:
+    """SQL: a cell stripped as Python's ``str.strip()``, NULL read as ``''``."""
+    return f"trim(coalesce({expr}, ''), {sql_text(STRIP_CHARS)})"
+
+
+class Stage:
+    """A scratch DuckDB database (file in a temporary folder) for one batch of inputs.
+
+    Tables: ``<input>__raw`` (as read), ``<input>`` (typed, see :mod:`tasks.validate`) and
+    views derived from them. The folder is removed when the stage is garbage collected.
+    """
+
+    def __init__(self, directory: str | Path | None = None) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="monotowns-stage-", dir=directory))
+        self.path = self.dir / "stage.duckdb"
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._ibis = None
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.dir), True)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The read-write connection (opened on first use, again after :meth:`close`)."""
+        if self._con is None:
+            self._con = duckdb.connect(
+                str(self.path),
+                config={
+                    "memory_limit": MEMORY_LIMIT,
+                    "temp_directory": str(self.dir / "spill"),
+                    "preserve_insertion_order": True,
+                },
+            )
+        return self._con
+
+    @property
+    def ibis(self):
+        """An Ibis backend on :attr:`con` (what the pandera schemas run on)."""
+        if self._ibis is None:
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def close(self) -> None:
+        """Close the connection (the file stays for the loader to attach read-only)."""
+        if self._con is not None:
+            self._con.close()
+        self._con = None
+        self._ibis = None
+
+    def remove(self) -> None:
+        """Close and delete the scratch folder."""
+        self.close()
+        self._finalizer()
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """An input read into the stage: table name and the file's column names (cleaned)."""
+
+    table: str
+    columns: tuple[str, ...]  # positional: column j of the file is ``c{j}`` of the table
+
+
+# ---------------------------------------------------------------- pre-read scans of the bytes
+
+
+def _head(payload: Payload, size: int = CHUNK) -> bytes:
+    with payload.open() as fh:
+        return fh.read(size)
+
+
+def _scan(payload: Payload) -> tuple[bool, bool, bool]:
+    """(only whitespace, has NUL bytes, has a blank line before more content) in one streamed
+    pass over the bytes. Blank lines at the very end shift no row number: they do not count."""
+    blank_only, nul, blank_lines, pending = True, False, False, False
+    prev = b"\n"  # the file's start counts as a line start: a leading blank line is one
+    with payload.open() as fh:
+        while chunk := fh.read(CHUNK):
+            if blank_only and chunk.strip():
+                blank_only = False
+            nul = nul or b"\x00" in chunk
+            if not blank_lines:
+                if pending and chunk.strip():
+                    blank_lines = True
+                joined = prev + chunk
+                found = [i for i in (joined.find(b"\n\n"), joined.find(b"\n\r\n")) if i >= 0]
+                if found:
+                    if joined[min(found) :].strip():
+                        blank_lines = True
+                    else:
+                        pending = True
+            prev = chunk[-2:]
+            if nul and blank_lines and not blank_only:
+                break
+    return blank_only, nul, blank_lines
+
+
+def _is_utf8(payload: Payload) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with payload.open() as fh:
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_head(head: bytes) -> str:
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a character cut by the chunk boundary
+            return head[: exc.start].decode("utf-8")
+        return head.decode("cp1251")
+
+
+def _file_of(payload: Payload, stage: Stage, name: str) -> str:
+    """A file holding the payload's bytes (its own, or a copy of in-memory bytes)."""
+    if payload.path is not None:
+        return payload.path
+    target = stage.dir / f"{name}.bytes"
+    target.write_bytes(payload.data)
+    return str(target)
+
+
+def _transcode_cp1251(payload: Payload, stage: Stage, name: str) -> str:
+    """The payload's Windows-1251 text as a UTF-8 file (streamed in chunks)."""
+    target = stage.dir / f"{name}.utf8.csv"
+    decoder = codecs.getincrementaldecoder("cp1251")()
+    with payload.open() as src, open(target, "wb") as out:
+        while chunk := src.read(CHUNK):
+            out.write(decoder.decode(chunk).encode("utf-8"))
+    return str(target)
+
+
+# ---------------------------------------------------------------- readers into the stage
+
+
+def _header(text: str, delimiter: str) -> list[str]:
+    first = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'), [])
+    return list(first)
+
+
+def _columns_sql(n: int) -> str:
+    return "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(n)) + "}"
+
+
+class _NotUtf8(Exception):
+    """DuckDB's reader met bytes that are not UTF-8."""
+
+
+def _read_csv_duckdb(stage: Stage, table: str, path: str, delimiter: str, n: int) -> None:
+    opts = (
+        f"header=false, auto_detect=false, all_varchar=true, delim={sql_text(delimiter)}, "
+        f"quote='\"', escape='\"', null_padding=true, columns={_columns_sql(n)}"
+    )
+    sql = f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT * FROM read_csv({sql_text(path)}, "
+    try:
+        try:
+            stage.con.execute(sql + opts + ")")
+        except duckdb.Error as exc:
+            if "parallel=false" not in str(exc):
+                raise
+            stage.con.execute(sql + opts + ", parallel=false)")
+    except duckdb.Error as exc:
+        if "unicode" in str(exc).lower():
+            raise _NotUtf8() from exc
+        raise
+
+
+def _read_error(exc: duckdb.Error, filename: str, delimiter: str, n: int) -> ReadError:
+    msg = str(exc)
+    line, original = _CSV_LINE.search(msg), _ORIGINAL.search(msg)
+    if line and original and "Expected Number of Columns" in msg:
+        cells = len(next(csv.reader([original[1]], delimiter=delimiter, quotechar='"')))
+        return ReadError(
+            f"{filename} row {line[1]}: {cells} cells, but the header has {n} "
+            f"(delimiter {delimiter!r}; quote cells that contain it)"
+        )
+    return ReadError(f"{filename}: not a readable CSV table ({msg.splitlines()[0]})")
+
+
+def _insert_batches(stage: Stage, table: str, n: int, rows) -> None:
+    """Create ``table`` (``c0..c{n-1}`` VARCHAR) and insert ``rows`` in batches, in order."""
+    names = [f"c{j}" for j in range(n)]
+    cols = ", ".join(f"{ident(c)} VARCHAR" for c in names)
+    stage.con.execute(f"CREATE OR REPLACE TABLE {ident(table)} ({cols})")
+    batch: list[list[str]] = []
+
+    def flush() -> None:
+        if batch:
+            arrow = pa.table({c: [r[j] for r in batch] for j, c in enumerate(names)})
+            stage.con.register("_batch", arrow)
+            stage.con.execute(f"INSERT INTO {ident(table)} SELECT * FROM _batch")
+            stage.con.unregister("_batch")
+            batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH_ROWS:
+            flush()
+    flush()
+
+
+def _read_csv_python(
+    stage: Stage, table: str, payload: Payload, encoding: str, delimiter: str, filename: str
+) -> int:
+    """Python's csv reader, streamed, for files whose blank lines must keep their row numbers."""
+    with payload.open() as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig" if encoding == "utf-8" else encoding)
+        reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True)
+        header = next(reader, [])
+        n = len(header)
+
+        def rows():
+            yield header
+            for record, row in enumerate(reader, start=2):
+                if len(row) > n:
+                    raise ReadError(
+                        f"{filename} row {record}: {len(row)} cells, but the header has {n} "
+                        f"(delimiter {delimiter!r}; quote cells that contain it)"
+                    )
+                yield row + [""] * (n - len(row))
+
+        try:
+            _insert_batches(stage, table, n, rows())
+        except csv.Error as exc:
+            raise ReadError(f"{filename}: not a readable CSV table ({exc})") from None
+    return n
+
+
+def _xlsx_cell(value) -> str:
+    """A workbook cell as text, as pandas' ``read_excel(dtype=str)`` gives it."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(stage: Stage, table: str, payload: Payload, filename: str) -> int:
+    try:
+        with payload.open() as fh:
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            try:
+                sheet = book.worksheets[0]
+                it = sheet.iter_rows(values_only=True)
+                header = next(it, ())
+                n = max(len(header), sheet.max_column or 0)
+
+                def rows():
+                    yield ([_xlsx_cell(v) for v in header] + [""] * n)[:n]
+                    for row in it:
+                        cells = [_xlsx_cell(v) for v in row]
+                        extra = [c for c in cells[n:] if c.strip()]
+                        if extra:
+                            raise ReadError(
+                                f"{filename}: a row has cells beyond the header's {n} columns"
+                            )
+                        yield (cells + [""] * n)[:n]
+
+                _insert_batches(stage, table, n, rows())
+            finally:
+                book.close()
+    except ReadError:
+        raise
+    except Exception as exc:  # a broken workbook can fail anywhere inside zip/openpyxl
+        raise ReadError(
+            f"{filename}: not a readable XLSX workbook ({type(exc).__name__}: {exc})"
+        ) from None
+    return n
+
+
+def read_relation(stage: Stage, payload: Payload, name: str, filename: str) -> RawTable:
+    """Read ``payload`` into the table ``<name>__raw`` of ``stage``; :class:`ReadError` if it
+    cannot be read as a table (the messages of :func:`tasks.parse.read_table`)."""
+    table = f"{name}__raw"
+    blank_only, nul, blank_lines = _scan(payload)
+    if payload.size_bytes == 0 or blank_only:
+        raise ReadError(f"{filename}: file is empty")
+    head = _head(payload)
+    if filename.lower().endswith(".xlsx") or head[:2] == b"PK":
+        n = _read_xlsx(stage, table, payload, filename)
+    else:
+        if nul:
+            raise ReadError(
+                f"{filename}: contains NUL bytes: binary data or UTF-16 text, not a CSV table "
+                "(save it as CSV UTF-8 or Windows-1251)"
+            )
+        text = _decode_head(head)
+        first = next((line for line in io.StringIO(text) if line.strip()), "")
+        if first.lstrip().startswith(("<", "{", "[")):
+            raise ReadError(f"{filename}: looks like HTML/JSON, not a CSV table")
+        header_line = text.partition("\n")[0]
+        delimiter = max([",", ";", "\t"], key=header_line.count)
+        if blank_lines:
+            encoding = "utf-8" if _is_utf8(payload) else "cp1251"
+            n = _read_csv_python(stage, table, payload, encoding, delimiter, filename)
+        else:
+            n = len(_header(text, delimiter))
+            try:  # UTF-8 (DuckDB's reader refuses invalid UTF-8), else Windows-1251
+                _read_csv_duckdb(stage, table, _file_of(payload, stage, name), delimiter, n)
+            except _NotUtf8:
+                path = _transcode_cp1251(payload, stage, name)
+                _read_csv_duckdb(stage, table, path, delimiter, n)
+            except duckdb.Error as exc:
+                raise _read_error(exc, filename, delimiter, n) from None
+    header = stage.con.execute(f"SELECT * FROM {ident(table)} WHERE rowid = 0").fetchone() or ()
+    columns = [(c or "").lstrip("\ufeff").strip(STRIP_CHARS) for c in header]
+    # an unnamed column is dropped if it is empty (trailing delimiters, formatted Excel cells)
+    unnamed = [j for j, c in enumerate(columns) if not c]
+    if unnamed:
+        counts = stage.con.execute(
+            "SELECT "
+            + ", ".join(f"count(*) FILTER (WHERE {strip_cell(f'c{j}')} <> '')" for j in unnamed)
+            + f" FROM {ident(table)} WHERE rowid > 0"
+        ).fetchone()
+        for j, used in zip(unnamed, counts, strict=True):
+            columns[j] = f"(unnamed column {j + 1})" if used else ""
+    dupes = sorted({c for c in columns if c and columns.count(c) > 1})
+    if dupes:
+        raise ReadError(f"{filename}: column(s) {', '.join(dupes)} appear more than once")
+    return RawTable(table, tuple(columns))
