@@ -4,6 +4,11 @@ Each input has a column spec (name -> type; the reader converts text cells with 
 reports cells it cannot convert), a natural key, an ``errors`` schema (a failure blocks the run)
 and a ``warnings`` schema (a failure loads and is recorded in ``meta.quality_issue``).
 Check names are stable identifiers; :data:`RULES` explains each in plain words.
+
+The schemas are pandera's Ibis schemas (``pandera.ibis``): they run inside DuckDB on the typed
+input table (:mod:`tasks.stage`), and only failing rows come back to Python. Uniqueness of the
+natural key is declared here (``unique=``): a file with a duplicate key never reaches the
+warehouse, which is what lets ``core.observation`` go without an enforced key index.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pandera.ibis as pa
 
 MIN_YEAR = 1991  # independence; no series in scope starts earlier
 ANSWERS = (
@@ -51,6 +57,9 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "note",
     "row_ref",
 )
+#: The natural key of ``core.observation`` (and ``core.observation_history``): what the loader's
+#: set-wise upsert joins on. Unique within a file (rule ``unique_key``), so unique in the table.
+OBSERVATION_KEY: tuple[str, ...] = ("town_id", "indicator_id", "year", "source")
 #: pandas dtypes of a parsed observation frame (text columns as ``str``).
 OBSERVATION_DTYPES: dict[str, str] = {
     **{c: "str" for c in OBSERVATION_COLUMNS},
@@ -138,8 +147,17 @@ class InputSpec:
 
 
 def named_check(fn, name: str) -> pa.Check:
-    """A check whose failure cases carry our rule name (built-in checks report their own)."""
-    return pa.Check(fn, name=name, error=name)
+    """A check whose failure cases carry our rule name (built-in checks report their own).
+
+    ``fn`` takes an Ibis column (or, for a frame-level check, the Ibis table) and returns a
+    boolean column; a NULL cell passes (a missing value is its own rule, ``value_missing``).
+    """
+
+    def check(data: pa.IbisData):
+        target = data.table if data.key is None else data.table[data.key]
+        return fn(target).fill_null(True)
+
+    return pa.Check(check, name=name, error=name)
 
 
 def _non_negative() -> pa.Check:
@@ -147,77 +165,77 @@ def _non_negative() -> pa.Check:
 
 
 def _year_col(max_year: int) -> pa.Column:
-    return pa.Column(int, named_check(lambda s: s.between(MIN_YEAR, max_year), "year_range"))
+    return pa.Column(
+        dt.int64,
+        named_check(lambda s: s.between(MIN_YEAR, max_year), "year_range"),
+        description=f"calendar year, {MIN_YEAR}..{max_year}",
+    )
 
 
 def _count_col() -> pa.Column:
-    return pa.Column(int, _non_negative(), nullable=False)
+    return pa.Column(
+        dt.int64, _non_negative(), nullable=False, description="number of respondents (>= 0)"
+    )
 
 
 def observations_schemas(max_year: int) -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
     """Error and warning schemas for ``observations``."""
     errors = pa.DataFrameSchema(
         {
+            "town_id": pa.Column(dt.string, description="town (towns.csv or the bundled list)"),
+            "indicator_id": pa.Column(dt.string, description="indicator (indicators.csv)"),
             "year": _year_col(max_year),
-            "value": pa.Column(float, _non_negative(), nullable=True),
+            "value": pa.Column(
+                dt.float64,
+                _non_negative(),
+                nullable=True,
+                description="the value; empty = missing (a warning, never 0)",
+            ),
+            "unit": pa.Column(dt.string, description="unit; empty = the indicator's unit"),
         },
         checks=[
-            pa.Check(
-                lambda df: ~(df["unit"].eq("%") & (df["value"] > 100)),
-                name="rate_at_most_100",
+            named_check(
+                lambda t: ~((t["unit"] == "%") & (t["value"] > 100)), "rate_at_most_100"
             )
         ],
         unique=["town_id", "indicator_id", "year"],
         report_duplicates="all",
+        description="observations.csv: one value per town, indicator and year",
     )
     warnings = pa.DataFrameSchema(
-        checks=[pa.Check(lambda df: df["value"].notna(), name="value_missing")]
+        checks=[pa.Check(lambda d: d.table["value"].notnull(), name="value_missing")]
     )
     return errors, warnings
 
 
 def labour_market_schemas() -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
-    """Cross-column rules on the wide labour-market frame (one row per town and year).
+    """Cross-column rules on the wide labour-market table (one row per town and year).
 
     Columns: ``active`` and ``employed`` (thousand persons), ``unemployed`` (persons),
-    ``rate`` (%). A rule only judges rows where all its inputs are present.
+    ``rate`` (%). A rule only judges rows where all its inputs are present (a NULL result
+    passes).
     """
-
-    def ok_or_missing(mask: pd.Series, *cols: pd.Series) -> pd.Series:
-        present = pd.concat(cols, axis=1).notna().all(axis=1)
-        return mask | ~present
-
+    cols = {
+        "active": pa.Column(dt.float64, nullable=True, description="thousand persons"),
+        "employed": pa.Column(dt.float64, nullable=True, description="thousand persons"),
+        "unemployed": pa.Column(dt.float64, nullable=True, description="persons"),
+        "rate": pa.Column(dt.float64, nullable=True, description="unemployment rate, %"),
+    }
     errors = pa.DataFrameSchema(
-        checks=[
-            pa.Check(
-                lambda df: ok_or_missing(
-                    df["employed"] <= df["active"], df["employed"], df["active"]
-                ),
-                name="employed_le_active",
-            )
-        ]
+        cols,
+        checks=[named_check(lambda t: t["employed"] <= t["active"], "employed_le_active")],
     )
     warnings = pa.DataFrameSchema(
         checks=[
-            pa.Check(
-                lambda df: ok_or_missing(
-                    (1000 * (df["active"] - df["employed"]) - df["unemployed"]).abs()
-                    <= UNEMPLOYED_TOLERANCE_PERSONS + 1e-9,
-                    df["active"],
-                    df["employed"],
-                    df["unemployed"],
-                ),
-                name="unemployed_matches",
+            named_check(
+                lambda t: (1000 * (t["active"] - t["employed"]) - t["unemployed"]).abs()
+                <= UNEMPLOYED_TOLERANCE_PERSONS + 1e-9,
+                "unemployed_matches",
             ),
-            pa.Check(
-                lambda df: ok_or_missing(
-                    (100 * df["unemployed"] / (1000 * df["active"]) - df["rate"]).abs()
-                    <= RATE_TOLERANCE_PP + 1e-9,
-                    df["unemployed"],
-                    df["active"],
-                    df["rate"],
-                ),
-                name="rate_matches",
+            named_check(
+                lambda t: (100 * t["unemployed"] / (1000 * t["active"]) - t["rate"]).abs()
+                <= RATE_TOLERANCE_PP + 1e-9,
+                "rate_matches",
             ),
         ]
     )
@@ -225,7 +243,16 @@ def labour_market_schemas() -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
 
 
 def answer_col() -> pa.Column:
-    return pa.Column(str, named_check(lambda s: s.isin(ANSWERS), "answer_category"))
+    return pa.Column(
+        dt.string,
+        named_check(lambda s: s.isin(ANSWERS), "answer_category"),
+        description="one of " + ", ".join(ANSWERS),
+    )
+
+
+def unique_schema(key: list[str], columns: dict | None = None) -> pa.DataFrameSchema:
+    """A schema whose rules are the natural key's uniqueness and ``columns``' checks."""
+    return pa.DataFrameSchema(columns or {}, unique=key, report_duplicates="all")
 
 
 def input_specs(today: date | None = None) -> dict[str, InputSpec]:
@@ -260,7 +287,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             ),
             description="Monotowns: id, names, region, KATO code, town-forming enterprise, "
             "whether a source confirms monotown status.",
-            errors=pa.DataFrameSchema(unique=["town_id"], report_duplicates="all"),
+            errors=unique_schema(["town_id"]),
         ),
         "indicators": InputSpec(
             "indicators",
@@ -275,7 +302,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("indicator_id",),
             optional=("topic", "description"),
             description="Indicators: id, name, unit.",
-            errors=pa.DataFrameSchema(unique=["indicator_id"], report_duplicates="all"),
+            errors=unique_schema(["indicator_id"]),
         ),
         "observations": InputSpec(
             "observations",
@@ -312,9 +339,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id",),
             optional=("population", "mode", "synthetic", "description", "source"),
             description="Surveys (waves): id, town, number of respondents.",
-            errors=pa.DataFrameSchema(
-                {"respondents": _count_col()}, unique=["survey_id"], report_duplicates="all"
-            ),
+            errors=unique_schema(["survey_id"], {"respondents": _count_col()}),
         ),
         "survey_respondents": InputSpec(
             "survey_respondents",
@@ -329,11 +354,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id", "category"),
             optional=("source_table", "note"),
             description="Respondents per category (study Table 3).",
-            errors=pa.DataFrameSchema(
-                {"respondents": _count_col()},
-                unique=["survey_id", "category"],
-                report_duplicates="all",
-            ),
+            errors=unique_schema(["survey_id", "category"], {"respondents": _count_col()}),
         ),
         "survey_perception": InputSpec(
             "survey_perception",
@@ -350,10 +371,9 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id", "area", "answer"),
             optional=("area_label", "source_table", "note"),
             description="Answer counts per area on the 5-point change scale (study Table 4).",
-            errors=pa.DataFrameSchema(
+            errors=unique_schema(
+                ["survey_id", "area", "answer"],
                 {"answer": answer_col(), "respondents": _count_col()},
-                unique=["survey_id", "area", "answer"],
-                report_duplicates="all",
             ),
         ),
         "survey_support_scores": InputSpec(
@@ -371,13 +391,16 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id", "measure", "score"),
             optional=("measure_label", "source_table", "note"),
             description="Score distribution 1-10 per support measure (study Table 7).",
-            errors=pa.DataFrameSchema(
+            errors=unique_schema(
+                ["survey_id", "measure", "score"],
                 {
-                    "score": pa.Column(int, named_check(lambda s: s.between(1, 10), "score_1_10")),
+                    "score": pa.Column(
+                        dt.int64,
+                        named_check(lambda s: s.between(1, 10), "score_1_10"),
+                        description="score 1..10",
+                    ),
                     "respondents": _count_col(),
                 },
-                unique=["survey_id", "measure", "score"],
-                report_duplicates="all",
             ),
         ),
     }

@@ -30,8 +30,10 @@ from pathlib import Path
 import duckdb
 import ibis
 import openpyxl
+import pandas as pd
 import pyarrow as pa
 
+from tasks.numbers_sql import analyst_number_sql, missing_sql
 from tasks.parse import ReadError
 from tasks.sources.base import Payload
 
@@ -95,7 +97,7 @@ class Stage:
     def ibis(self):
         """An Ibis backend on :attr:`con` (what the pandera schemas run on)."""
         if self._ibis is None:
-            self._ibis = ibis.duckdb.from_connection(self.con)
+            self._ibis = ibis.duckdb.from_connection(self.con.cursor())
         return self._ibis
 
     def close(self) -> None:
@@ -367,7 +369,9 @@ def read_relation(stage: Stage, payload: Payload, name: str, filename: str) -> R
                 _read_csv_duckdb(stage, table, path, delimiter, n)
             except duckdb.Error as exc:
                 raise _read_error(exc, filename, delimiter, n) from None
-    header = stage.con.execute(f"SELECT * FROM {ident(table)} WHERE rowid = 0").fetchone() or ()
+    header = (
+        stage.con.execute(f"SELECT * FROM {ident(table)} WHERE rowid = 0").fetchall() or [()]
+    )[0]
     columns = [(c or "").lstrip("\ufeff").strip(STRIP_CHARS) for c in header]
     # an unnamed column is dropped if it is empty (trailing delimiters, formatted Excel cells)
     unnamed = [j for j, c in enumerate(columns) if not c]
@@ -376,10 +380,201 @@ def read_relation(stage: Stage, payload: Payload, name: str, filename: str) -> R
             "SELECT "
             + ", ".join(f"count(*) FILTER (WHERE {strip_cell(f'c{j}')} <> '')" for j in unnamed)
             + f" FROM {ident(table)} WHERE rowid > 0"
-        ).fetchone()
+        ).fetchall()[0]
         for j, used in zip(unnamed, counts, strict=True):
             columns[j] = f"(unnamed column {j + 1})" if used else ""
     dupes = sorted({c for c in columns if c and columns.count(c) > 1})
     if dupes:
         raise ReadError(f"{filename}: column(s) {', '.join(dupes)} appear more than once")
     return RawTable(table, tuple(columns))
+
+
+# ---------------------------------------------------------------- typing in SQL
+
+_TRUE = ("true", "yes", "1", "да", "y", "t")
+_FALSE = ("false", "no", "0", "нет", "n", "f")
+
+
+def _in(expr: str, words: tuple[str, ...]) -> str:
+    return f"{expr} IN ({', '.join(sql_text(w) for w in words)})"
+
+
+@dataclass(frozen=True)
+class CellFailure:
+    """One cell the typing refused: file row, column, rule, the cell's text, the row's key."""
+
+    row: int
+    column: str
+    check: str
+    text: str
+    key: str
+
+
+def type_relation(
+    stage: Stage,
+    raw: RawTable,
+    name: str,
+    columns: dict[str, str],
+    key: tuple[str, ...],
+    required: tuple[str, ...],
+    fill: dict[str, str] | None = None,
+) -> list[CellFailure]:
+    """Type ``raw`` into the table ``name`` of ``stage`` by ``columns`` (str | int | number |
+    bool) and return every refused cell (required, type:number, type:int, type:bool), column by
+    column in ``columns`` order, rows in file order.
+
+    The typed table has ``_row`` (file row), one column per spec column (absent optional
+    columns are empty), ``<col>__text`` beside each number column (the cell as written) and
+    keeps the file's row order (its ``rowid`` is the position pandera's failure cases name).
+    Fully empty rows are dropped (they still count for row numbers). ``fill`` gives SQL for an
+    empty str cell (e.g. the indicator's unit).
+    """
+    position = {c: j for j, c in enumerate(raw.columns) if c}
+    text = {c: (strip_cell(f"c{position[c]}") if c in position else "''") for c in columns}
+    inner = ", ".join(f"{text[c]} AS {ident(c + '__s')}" for c in columns)
+    any_cell = " OR ".join(f"{strip_cell(f'c{j}')} <> ''" for j in position.values()) or "false"
+    outer = ["_row"]
+    for col, kind in columns.items():
+        s = ident(col + "__s")
+        if kind == "str":
+            expr = s
+            if fill and col in fill:
+                expr = f"CASE WHEN {s} = '' THEN {fill[col]} ELSE {s} END"
+            outer.append(f"{expr} AS {ident(col)}")
+        elif kind == "number":
+            outer.append(f"({analyst_number_sql(s, stripped=True)}) AS {ident(col)}")
+            outer.append(f"{s} AS {ident(col + '__text')}")
+        elif kind == "int":
+            num = f"({analyst_number_sql(s, stripped=True)})"
+            outer.append(
+                f"TRY_CAST(CASE WHEN {num} = round({num}) THEN {num} END AS BIGINT) AS {ident(col)}"
+            )
+            outer.append(f"{s} AS {ident(col + '__text')}")
+        elif kind == "bool":
+            outer.append(f"{_in(f'lower({s})', _TRUE)} AS {ident(col)}")
+            outer.append(f"{s} AS {ident(col + '__text')}")
+        else:  # pragma: no cover - spec typo
+            raise ValueError(f"unknown column type {kind!r} for {name}.{col}")
+    stage.con.execute(
+        f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT {', '.join(outer)} FROM "
+        f"(SELECT rowid + 1 AS _row, {inner} FROM {ident(raw.table)} "
+        f"WHERE rowid > 0 AND ({any_cell}))"
+    )
+    # the refused cells: cheap predicates on the typed columns first, the regex only for them
+    flags: list[tuple[str, str, str]] = []  # (column, check, SQL predicate)
+    for col, kind in columns.items():
+        c = ident(col)
+        t = ident(col + "__text") if kind != "str" else c
+        if col in required:
+            flags.append((col, "required", f"{t} = ''"))
+        if kind in ("number", "int"):
+            bad = (
+                f"({c} IS NULL AND {t} <> '' AND NOT {missing_sql(t)} AND "
+                f"({analyst_number_sql(t, stripped=True)}) IS NULL)"
+            )
+            flags.append((col, "type:number", bad))
+            if kind == "int":
+                num = f"({analyst_number_sql(t, stripped=True)})"
+                flags.append((col, "type:int", f"({c} IS NULL AND {num} <> round({num}))"))
+        elif kind == "bool":
+            flags.append(
+                (col, "type:bool", f"NOT ({_in(f'lower({t})', _TRUE + _FALSE)} OR {t} = '')")
+            )
+    if not flags:
+        return []
+    key_text = (
+        " || '|' || ".join(
+            ident(k + ("__text" if columns.get(k, "str") != "str" else "")) for k in key
+        )
+        or "''"
+    )
+    texts = {col: ident(col + ("__text" if kind != "str" else "")) for col, kind in columns.items()}
+    select = ", ".join(f"{p} AS f{i}" for i, (_, _, p) in enumerate(flags))
+    cells = ", ".join(f"{texts[col]}" for col, _, _ in flags)
+    where = " OR ".join(f"f{i}" for i in range(len(flags)))
+    rows = stage.con.execute(
+        f"SELECT * FROM (SELECT _row, {key_text} AS _key, {select}, {cells} FROM {ident(name)}) "
+        f"WHERE {where} ORDER BY _row"
+    ).fetchall()
+    out: list[CellFailure] = []
+    n = len(flags)
+    for i, (col, check, _) in enumerate(flags):
+        out += [CellFailure(r[0], col, check, r[2 + n + i], r[1]) for r in rows if r[2 + i]]
+    return out
+
+
+def to_pandas(
+    con: duckdb.DuckDBPyConnection, sql: str, columns: dict[str, str], *, index_from_row=True
+) -> pd.DataFrame:
+    """A small typed table as the pandas frame :func:`tasks.parse.type_frame` would give
+    (index = file row - 2; whole-number columns int64, Int64 where a cell is empty)."""
+    frame = con.execute(sql).df()
+    if index_from_row and "_row" in frame.columns:
+        frame.index = pd.Index(frame.pop("_row").astype("int64") - 2)
+    for col, kind in columns.items():
+        if col not in frame.columns:
+            continue
+        if kind == "int":
+            frame[col] = frame[col].astype("Int64" if frame[col].isna().any() else "int64")
+        elif kind == "number":
+            frame[col] = frame[col].astype("float64")
+        elif kind == "bool":
+            frame[col] = frame[col].astype(bool)
+        if kind != "str":
+            frame[f"{col}__text"] = frame[f"{col}__text"].astype(object)
+        else:
+            frame[col] = frame[col].astype(object)
+    return frame
+
+
+class StagedFrame:
+    """A validated input that stays in the stage database: what :class:`~tasks.sources.base.Batch`
+    holds for observations, so no stage keeps every row as Python objects.
+
+    The loader reads it set-wise (:attr:`stage`, :attr:`table`). Anything else that asks for
+    pandas (tests, small folders) gets the rows materialised once, ordered by ``order``:
+    attribute access and ``[...]`` are the pandas frame's.
+    """
+
+    def __init__(self, stage: Stage, table: str, order: tuple[str, ...]) -> None:
+        self.stage = stage
+        self.table = table
+        self.order = order
+        self._frame: pd.DataFrame | None = None
+        self._len: int | None = None
+
+    def _read(self, sql: str) -> pd.DataFrame:
+        if self.stage._con is not None:
+            return self.stage.con.execute(sql).df()
+        with duckdb.connect(str(self.stage.path), read_only=True) as con:
+            return con.execute(sql).df()
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = int(self._read(f"SELECT count(*) AS n FROM {ident(self.table)}")["n"][0])
+        return self._len
+
+    @property
+    def columns(self) -> pd.Index:
+        """The column names (no rows read)."""
+        return self._read(f"SELECT * FROM {ident(self.table)} LIMIT 0").columns
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Every row as a pandas frame (for small inputs and tests), ordered by the key."""
+        if self._frame is None:
+            order = ", ".join(ident(c) for c in self.order)
+            frame = self._read(f"SELECT * FROM {ident(self.table)} ORDER BY {order}")
+            self._frame = frame.reset_index(drop=True)
+        return self._frame
+
+    @property
+    def empty(self) -> bool:
+        return len(self) == 0
+
+    def __getitem__(self, item):
+        return self.to_pandas()[item]
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.to_pandas(), name)
