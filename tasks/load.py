@@ -129,7 +129,7 @@ def payload_rows(payloads: Iterable[Payload], archive_paths: dict[str, str], run
                 "size_bytes": p.size_bytes,
                 "archive_path": archive_paths.get(p.content_hash),
                 "meta": json.dumps(p.meta, ensure_ascii=False, default=str),
-                "content": p.data if p.size_bytes <= INLINE_PAYLOAD_LIMIT else None,
+                "content": p.read_bytes() if p.size_bytes <= INLINE_PAYLOAD_LIMIT else None,
                 "first_run_id": run_id,
             }
         )

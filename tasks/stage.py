@@ -29,11 +29,12 @@ from pathlib import Path
 
 import duckdb
 import ibis
+import ibis.backends.duckdb
 import openpyxl
 import pandas as pd
 import pyarrow as pa
 
-from tasks.numbers_sql import analyst_number_sql, missing_sql
+from tasks.numbers_sql import _SPACE_CLASS, analyst_number_sql, missing_sql
 from tasks.parse import ReadError
 from tasks.sources.base import Payload
 
@@ -61,8 +62,17 @@ def ident(name: str) -> str:
 
 
 def strip_cell(expr: str) -> str:
-    """SQL: a cell stripped as Python's ``str.strip()``, NULL read as ``''``."""
-    return f"trim(coalesce({expr}, ''), {sql_text(STRIP_CHARS)})"
+    """SQL: a cell stripped as Python's ``str.strip()``, NULL read as ``''``.
+
+    ``trim`` with a character list is slow; most cells have nothing to strip, and an anchored
+    regex finds the few that do.
+    """
+    cell = f"coalesce({expr}, '')"
+    edge = sql_text(f"^{_SPACE_CLASS}|{_SPACE_CLASS}$")
+    return (
+        f"CASE WHEN regexp_matches({cell}, {edge}) THEN trim({cell}, {sql_text(STRIP_CHARS)}) "
+        f"ELSE {cell} END"
+    )
 
 
 class Stage:
@@ -431,23 +441,37 @@ def type_relation(
     """
     position = {c: j for j, c in enumerate(raw.columns) if c}
     text = {c: (strip_cell(f"c{position[c]}") if c in position else "''") for c in columns}
-    inner = ", ".join(f"{text[c]} AS {ident(c + '__s')}" for c in columns)
-    any_cell = " OR ".join(f"{strip_cell(f'c{j}')} <> ''" for j in position.values()) or "false"
+    others = [j for c, j in position.items() if c not in columns]  # extra columns count too
+    inner = ", ".join(
+        [f"{text[c]} AS {ident(c + '__s')}" for c in columns]
+        + [f"{strip_cell(f'c{j}')} AS _x{j}" for j in others]
+    )
+    any_cell = (
+        " OR ".join(
+            [f"{ident(c + '__s')} <> ''" for c in columns if c in position]
+            + [f"_x{j} <> ''" for j in others]
+        )
+        or "false"
+    )
+    middle = ["_row"]  # the stripped texts, and each number cell parsed once
     outer = ["_row"]
     for col, kind in columns.items():
         s = ident(col + "__s")
+        n = ident(col + "__n")
+        middle.append(s)
+        if kind in ("number", "int"):
+            middle.append(f"({analyst_number_sql(s, stripped=True)}) AS {n}")
         if kind == "str":
             expr = s
             if fill and col in fill:
                 expr = f"CASE WHEN {s} = '' THEN {fill[col]} ELSE {s} END"
             outer.append(f"{expr} AS {ident(col)}")
         elif kind == "number":
-            outer.append(f"({analyst_number_sql(s, stripped=True)}) AS {ident(col)}")
+            outer.append(f"{n} AS {ident(col)}")
             outer.append(f"{s} AS {ident(col + '__text')}")
         elif kind == "int":
-            num = f"({analyst_number_sql(s, stripped=True)})"
             outer.append(
-                f"TRY_CAST(CASE WHEN {num} = round({num}) THEN {num} END AS BIGINT) AS {ident(col)}"
+                f"TRY_CAST(CASE WHEN {n} = round({n}) THEN {n} END AS BIGINT) AS {ident(col)}"
             )
             outer.append(f"{s} AS {ident(col + '__text')}")
         elif kind == "bool":
@@ -457,8 +481,9 @@ def type_relation(
             raise ValueError(f"unknown column type {kind!r} for {name}.{col}")
     stage.con.execute(
         f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT {', '.join(outer)} FROM "
-        f"(SELECT rowid + 1 AS _row, {inner} FROM {ident(raw.table)} "
-        f"WHERE rowid > 0 AND ({any_cell}))"
+        f"(SELECT {', '.join(middle)} FROM "
+        f"(SELECT rowid + 1 AS _row, {inner} FROM {ident(raw.table)} WHERE rowid > 0) "
+        f"WHERE {any_cell})"
     )
     # the refused cells: cheap predicates on the typed columns first, the regex only for them
     flags: list[tuple[str, str, str]] = []  # (column, check, SQL predicate)

@@ -50,8 +50,9 @@ class Payload:
     uri : file path or URL (with query) it was read from.
     content_hash : SHA-256 of ``data``.
     fetched_at : ISO UTC timestamp of the read.
-    data : the bytes exactly as received (read from ``path`` on first use when the payload is a
-        file on disk: the ingest path streams such files and never holds them whole).
+    data : the bytes exactly as received; ``None`` for a payload of a file on disk
+        (:meth:`from_path`: the ingest path streams such files and never holds them whole;
+        :meth:`read_bytes` reads them).
     meta : extra provenance (HTTP status, request parameters, ...), JSON-serialisable.
     path : the file holding the bytes, for payloads read from disk (:meth:`from_path`).
     """
@@ -61,27 +62,26 @@ class Payload:
     uri: str
     content_hash: str
     fetched_at: str
-    _data: bytes | None = field(repr=False, default=None)
+    data: bytes | None = field(repr=False, default=None)
     meta: dict = field(default_factory=dict)
     path: str | None = field(default=None, compare=False)
     size_bytes: int = -1
 
     def __post_init__(self) -> None:
         if self.size_bytes < 0:
-            size = len(self._data) if self._data is not None else os.path.getsize(self.path)
+            size = len(self.data) if self.data is not None else os.path.getsize(self.path)
             object.__setattr__(self, "size_bytes", size)
 
-    @property
-    def data(self) -> bytes:
+    def read_bytes(self) -> bytes:
         """The bytes (read from :attr:`path` when the payload is a file on disk)."""
-        if self._data is not None:
-            return self._data
+        if self.data is not None:
+            return self.data
         return Path(self.path).read_bytes()
 
     def open(self) -> BinaryIO:
         """The bytes as a binary file object (the file itself for a payload on disk)."""
-        if self._data is not None:
-            return io.BytesIO(self._data)
+        if self.data is not None:
+            return io.BytesIO(self.data)
         return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
 
     @classmethod
@@ -101,7 +101,7 @@ class Payload:
             uri=uri,
             content_hash=sha256_bytes(data),
             fetched_at=fetched_at or utc_now(),
-            _data=data,
+            data=data,
             meta=dict(meta or {}),
         )
 
@@ -131,7 +131,7 @@ class Payload:
     def describe(self) -> dict:
         """Provenance without the bytes (for ``raw.payload`` and logs)."""
         d = asdict(self)
-        d.pop("_data")
+        d.pop("data")
         d.pop("path")
         return d
 
