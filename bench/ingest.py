@@ -152,9 +152,13 @@ def child_floor(path: Path, work: Path) -> dict:
 
 def run(rows: int, reps: int, work: Path, parquet: bool = True, data: Path = DATA_DIR) -> list[Row]:
     """Interleaved repetitions of ours, raw CSV (and raw Parquet); returns table rows."""
-    from bench.generate import generate_observations
+    from bench.generate import CHUNKED_ABOVE, generate_observations, generate_observations_chunked
 
-    folder = generate_observations(rows, base=data)
+    if rows > CHUNKED_ABOVE:  # written in chunks, no Parquet twin (50M rows: ~5 GB of CSV)
+        folder = generate_observations_chunked(rows, base=data)
+        parquet = False
+    else:
+        folder = generate_observations(rows, base=data)
     csv = folder / "observations.csv"
     pq = folder.with_name(folder.name + "_parquet") / "observations.parquet"
     paths = {

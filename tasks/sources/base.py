@@ -82,7 +82,7 @@ class Payload:
         """The bytes as a binary file object (the file itself for a payload on disk)."""
         if self.data is not None:
             return io.BytesIO(self.data)
-        return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(self.path, "rb")  # the caller closes it
 
     @classmethod
     def from_bytes(
