@@ -18,6 +18,7 @@ shows it; blank rows count). :func:`read_relation` returns it with the cleaned c
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -88,6 +89,9 @@ class Stage:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._ibis = None
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.dir), True)
+        #: how pandera's row positions in each typed relation map to rows: "row+2" (a view,
+        #: position p is file row p + 2) or "rowid" (a table, position p is its rowid p)
+        self.positions: dict[str, str] = {}
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -125,10 +129,21 @@ class Stage:
 
 @dataclass(frozen=True)
 class RawTable:
-    """An input read into the stage: table name and the file's column names (cleaned)."""
+    """An input read into the stage: what to select its records from, and the file's column
+    names (cleaned; column j of the file is ``c{j}``). ``source`` is the ``<name>__raw`` table
+    or, for a clean CSV, DuckDB's ``read_csv(...)`` itself (no copy of the text is kept); its
+    records come in file order, the header first. ``on_error`` turns a DuckDB error met while
+    reading ``source`` into a :class:`ReadError`, or into another ``RawTable`` to retry with
+    (a Windows-1251 file, transcoded)."""
 
-    table: str
-    columns: tuple[str, ...]  # positional: column j of the file is ``c{j}`` of the table
+    source: str
+    columns: tuple[str, ...]
+    on_error: object = None
+
+    def retry(self, exc: duckdb.Error) -> RawTable:
+        if self.on_error is None:
+            raise exc
+        return self.on_error(exc, self)
 
 
 # ---------------------------------------------------------------- pre-read scans of the bytes
@@ -371,7 +386,11 @@ def read_relation(stage: Stage, payload: Payload, name: str, filename: str) -> R
             encoding = "utf-8" if _is_utf8(payload) else "cp1251"
             n = _read_csv_python(stage, table, payload, encoding, delimiter, filename)
         else:
-            n = len(_header(text, delimiter))
+            header = [c.lstrip("\ufeff").strip(STRIP_CHARS) for c in _header(text, delimiter)]
+            n = len(header)
+            dupes = sorted({c for c in header if c and header.count(c) > 1})
+            if all(header) and not dupes:  # the common case: DuckDB reads while typing
+                return _direct(stage, payload, name, filename, delimiter, tuple(header))
             try:  # UTF-8 (DuckDB's reader refuses invalid UTF-8), else Windows-1251
                 _read_csv_duckdb(stage, table, _file_of(payload, stage, name), delimiter, n)
             except _NotUtf8:
@@ -396,7 +415,34 @@ def read_relation(stage: Stage, payload: Payload, name: str, filename: str) -> R
     dupes = sorted({c for c in columns if c and columns.count(c) > 1})
     if dupes:
         raise ReadError(f"{filename}: column(s) {', '.join(dupes)} appear more than once")
-    return RawTable(table, tuple(columns))
+    return RawTable(ident(table), tuple(columns))
+
+
+def _direct(
+    stage: Stage, payload: Payload, name: str, filename: str, delimiter: str, header: tuple
+) -> RawTable:
+    """A clean CSV read by DuckDB inside the typing query (UTF-8; on DuckDB's "invalid unicode"
+    the Windows-1251 text is transcoded to a UTF-8 file and read again)."""
+    n = len(header)
+
+    def source(path: str) -> str:
+        return (
+            f"read_csv({sql_text(path)}, header=false, auto_detect=false, all_varchar=true, "
+            f"delim={sql_text(delimiter)}, quote='\"', escape='\"', null_padding=true, "
+            f"columns={_columns_sql(n)})"
+        )
+
+    def on_error(exc: duckdb.Error, failed: RawTable) -> RawTable:
+        msg = str(exc)
+        if "parallel=false" in msg and "parallel=false" not in failed.source:
+            # quoted newlines with padding: DuckDB's serial reader
+            return RawTable(failed.source[:-1] + ", parallel=false)", header, on_error)
+        if "unicode" in msg.lower() and "utf8.csv" not in failed.source:
+            path = _transcode_cp1251(payload, stage, name)
+            return RawTable(source(path), header, on_error)
+        raise _read_error(exc, filename, delimiter, n)
+
+    return RawTable(source(_file_of(payload, stage, name)), header, on_error)
 
 
 # ---------------------------------------------------------------- typing in SQL
@@ -479,12 +525,33 @@ def type_relation(
             outer.append(f"{s} AS {ident(col + '__text')}")
         else:  # pragma: no cover - spec typo
             raise ValueError(f"unknown column type {kind!r} for {name}.{col}")
+    middle[0] = "_empty"
+    outer[0] = "_empty"
+    for _ in range(4):  # a retry per reading fallback (serial reader, Windows-1251)
+        try:
+            stage.con.execute(
+                f"CREATE OR REPLACE TABLE {ident(name + '__all')} AS SELECT {', '.join(outer)} "
+                f"FROM (SELECT NOT ({any_cell}) AS _empty, {', '.join(middle[1:])} FROM "
+                f"(SELECT {inner} FROM {raw.source}))"
+            )
+            break
+        except duckdb.Error as exc:
+            raw = raw.retry(exc)
+    # the records in file order, the header first: a data row's file row is rowid + 1
+    all_ = ident(name + "__all")
+    (empty,) = stage.con.execute(
+        f"SELECT count(*) FILTER (WHERE _empty) FROM {all_} WHERE rowid > 0"
+    ).fetchall()[0]
+    # pandera names failing rows by position: with no empty row, position p is file row p + 2
+    relation = "VIEW" if not empty else "TABLE"
+    for other in ("VIEW", "TABLE"):
+        with contextlib.suppress(duckdb.Error):
+            stage.con.execute(f"DROP {other} IF EXISTS {ident(name)}")
     stage.con.execute(
-        f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT {', '.join(outer)} FROM "
-        f"(SELECT {', '.join(middle)} FROM "
-        f"(SELECT rowid + 1 AS _row, {inner} FROM {ident(raw.table)} WHERE rowid > 0) "
-        f"WHERE {any_cell})"
+        f"CREATE {relation} {ident(name)} AS SELECT rowid + 1 AS _row, * EXCLUDE (_empty) "
+        f"FROM {all_} WHERE rowid > 0{' AND NOT _empty' if empty else ''}"
     )
+    stage.positions[name] = "row+2" if not empty else "rowid"
     # the refused cells: cheap predicates on the typed columns first, the regex only for them
     flags: list[tuple[str, str, str]] = []  # (column, check, SQL predicate)
     for col, kind in columns.items():

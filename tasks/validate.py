@@ -169,18 +169,22 @@ def table_issues(
         positions = sorted(int(i) for i in pd.to_numeric(cases["index"]).dropna())
         found.append((check, column, ("_pos", positions)))
     rows_by: dict[str, dict[int, dict]] = {"_pos": {}, "_row": {}}
-    for kind, sql_col in (("_pos", "rowid"), ("_row", "_row")):
+    by_view = stage.positions.get(table) == "row+2"  # position p is file row p + 2
+    for kind in ("_pos", "_row"):
         wanted = sorted({p for _, _, (k, ps) in found if k == kind for p in ps})
         if not wanted:
             continue
+        if kind == "_pos" and by_view:
+            wanted = [p + 2 for p in wanted]
         stage.con.register("_wanted", pd.DataFrame({"p": wanted}))
+        where = "rowid" if kind == "_pos" and not by_view else "_row"
+        pos = "rowid" if where == "rowid" else ("_row - 2" if kind == "_pos" else "_row")
         frame = stage.con.execute(
-            f"SELECT rowid AS _pos, * FROM {ident(table)} WHERE {sql_col} IN "
-            "(SELECT p FROM _wanted)"
+            f"SELECT {pos} AS _key_, * FROM {ident(table)} WHERE {where} IN (SELECT p FROM _wanted)"
         ).df()
         stage.con.unregister("_wanted")
         for rec in frame.to_dict("records"):
-            rows_by[kind][int(rec[kind])] = rec
+            rows_by[kind][int(rec.pop("_key_"))] = rec
     issues: list[Issue] = []
     seen: set[tuple] = set()
     for check, column, (kind, ps) in found:
@@ -259,9 +263,13 @@ def _read_input(
         if pairs:
             entries = ", ".join(f"{sql_text(k)}: {sql_text(v)}" for k, v in pairs.items())
             fill = {"unit": f"coalesce(MAP {{{entries}}}[\"indicator_id\"], '')"}
-    failures = type_relation(
-        stage, raw, spec.name, spec.columns, spec.key, spec.required, fill=fill
-    )
+    try:  # a clean CSV is read by DuckDB inside the typing query: reading errors show here
+        failures = type_relation(
+            stage, raw, spec.name, spec.columns, spec.key, spec.required, fill=fill
+        )
+    except ReadError as exc:
+        return None, [issue("readable", str(exc))]
+
     for f in failures:
         where = f"{filename} row {f.row}, column {f.column}"
         text = RULES[f.check]
