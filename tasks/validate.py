@@ -165,7 +165,7 @@ def table_issues(
             raise RuntimeError(f"{table_name}: schema {check} failed: {cases}")  # a spec bug
         # a column's check: the component (pai.Column) is the error's schema
         column = err.schema.name if isinstance(err.schema, pai.Column) else None
-        column = CHECK_COLUMN.get(check, column)
+        column = ", ".join(key) if check == "unique_key" else CHECK_COLUMN.get(check, column)
         positions = sorted(int(i) for i in pd.to_numeric(cases["index"]).dropna())
         found.append((check, column, ("_pos", positions)))
     rows_by: dict[str, dict[int, dict]] = {"_pos": {}, "_row": {}}
