@@ -196,6 +196,39 @@ def generate_observations_chunked(rows: int, base: Path = DATA_DIR) -> Path:
     return folder
 
 
+def generate_analyst_folder(
+    towns: int = 15_000, years: range = range(1991, 2026), base: Path = DATA_DIR
+) -> Path:
+    """The held-out analyst-file case of issue 16: ``towns`` x 4 GRP indicators x 35 years
+    (2.1M rows at 15 000 towns) as an analyst's Excel export writes them: ``;`` delimiter,
+    decimal comma, space thousands groups (``1 234,5``), a ``source_table`` column; with its
+    ``towns.csv``. For ``monotowns validate DIR`` (the bundled indicators)."""
+    folder = base / f"analyst_{_label(towns * 4 * len(years))}"
+    params = {"towns": towns, "years": [years.start, years.stop], "seed": SEED, "format": 1}
+    if _manifest_ok(folder, params):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    inds = ("grp_industry", "grp_mining", "grp_manufacturing", "grp_services")
+    rng = np.random.default_rng(SEED)
+    lines = ["town_id,name_en,confirmed"] + [f"a{i:05d},Town {i},true" for i in range(towns)]
+    (folder / "towns.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open(folder / "observations.csv", "w", encoding="utf-8") as out:
+        out.write("town_id;indicator_id;year;value;source_table\n")
+        for i in range(towns):
+            level = rng.lognormal(7.0, 1.5, len(inds))
+            chunk = []
+            for j, ind in enumerate(inds):
+                for y in years:
+                    v = level[j] * (1 + 0.03 * (y - years.start))
+                    whole, frac = divmod(round(v * 10), 10)
+                    text = f"{whole:,}".replace(",", " ") + f",{frac}"
+                    chunk.append(f"a{i:05d};{ind};{y};{text};Regional accounts\n")
+            out.write("".join(chunk))
+    _write_manifest(folder, params)
+    return folder
+
+
 def survey_path(rows: int, items: int = 20, base: Path = DATA_DIR) -> Path:
     """``.npy`` file of the Likert matrix (``.parquet`` beside it)."""
     return base / f"survey_{_label(rows)}x{items}.npy"
