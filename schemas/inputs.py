@@ -7,8 +7,8 @@ Check names are stable identifiers; :data:`RULES` explains each in plain words.
 
 The schemas are pandera's Ibis schemas (``pandera.ibis``): they run inside DuckDB on the typed
 input table (:mod:`tasks.stage`), and only failing rows come back to Python. Uniqueness of the
-natural key is declared here (:func:`unique_key_check`): a file with a duplicate key never reaches the
-warehouse, which is what lets ``core.observation`` go without an enforced key index.
+natural key is declared here (:func:`unique_key_check`): a file with a duplicate key never
+reaches the warehouse, which is what lets ``core.observation`` go without a key index.
 """
 
 from __future__ import annotations
@@ -195,9 +195,7 @@ def observations_schemas(max_year: int) -> tuple[pa.DataFrameSchema, pa.DataFram
         },
         checks=[
             unique_key_check(["town_id", "indicator_id", "year"]),
-            named_check(
-                lambda t: ~((t["unit"] == "%") & (t["value"] > 100)), "rate_at_most_100"
-            ),
+            named_check(lambda t: ~((t["unit"] == "%") & (t["value"] > 100)), "rate_at_most_100"),
         ],
         description="observations.csv: one value per town, indicator and year",
     )
@@ -227,13 +225,17 @@ def labour_market_schemas() -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
     warnings = pa.DataFrameSchema(
         checks=[
             named_check(
-                lambda t: (1000 * (t["active"] - t["employed"]) - t["unemployed"]).abs()
-                <= UNEMPLOYED_TOLERANCE_PERSONS + 1e-9,
+                lambda t: (
+                    (1000 * (t["active"] - t["employed"]) - t["unemployed"]).abs()
+                    <= UNEMPLOYED_TOLERANCE_PERSONS + 1e-9
+                ),
                 "unemployed_matches",
             ),
             named_check(
-                lambda t: (100 * t["unemployed"] / (1000 * t["active"]) - t["rate"]).abs()
-                <= RATE_TOLERANCE_PP + 1e-9,
+                lambda t: (
+                    (100 * t["unemployed"] / (1000 * t["active"]) - t["rate"]).abs()
+                    <= RATE_TOLERANCE_PP + 1e-9
+                ),
                 "rate_matches",
             ),
         ]

@@ -46,8 +46,7 @@ def missing_sql(stripped: str) -> str:
 def _value_sql(t: str) -> str:
     english = f"TRY_CAST(replace({t}, ',', '') AS DOUBLE)"
     plain = (
-        f"TRY_CAST(replace(regexp_replace({t}, {_lit(_GROUP_SPACE)}, '', 'g'), ',', '.') "
-        "AS DOUBLE)"
+        f"TRY_CAST(replace(regexp_replace({t}, {_lit(_GROUP_SPACE)}, '', 'g'), ',', '.') AS DOUBLE)"
     )
     return (
         f"CASE WHEN regexp_full_match({t}, {_lit(_NUM_ENGLISH[1:-1])}) THEN {english} "
