@@ -139,6 +139,96 @@ def generate_observations(rows: int, vintage: int = 1, base: Path = DATA_DIR) ->
     return folder
 
 
+#: Above this many rows the CSV is written in chunks (bounded memory) and has no Parquet twin.
+CHUNKED_ABOVE = 10_000_000
+CHUNK_ROWS = 5_000_000
+
+
+def generate_observations_chunked(rows: int, base: Path = DATA_DIR) -> Path:
+    """The CSV input folder of ``rows`` observations written in chunks of :data:`CHUNK_ROWS`
+    (same shape as :func:`generate_observations`, vintage 1, no Parquet twin): 50M rows are
+    ~5 GB of CSV that would not fit in memory as one table. Fixed seeds per chunk."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    folder = observations_dir(rows, 1, base)
+    params = {"rows": rows, "vintage": 1, "seed": SEED, "format": "chunked-1"}
+    if _manifest_ok(folder, params):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    per_town = N_INDICATORS * len(YEARS)
+    n_towns = -(-rows // per_town)
+    level = np.random.default_rng(SEED).lognormal(mean=6.0, sigma=2.0, size=(n_towns, N_INDICATORS))
+    town_names = pa.array([f"t{i:05d}" for i in range(n_towns)], pa.string())
+    ind_names = pa.array([f"ind{j:03d}" for j in range(N_INDICATORS)], pa.string())
+    with open(folder / "observations.csv", "wb") as out:
+        for k, start in enumerate(range(0, rows, CHUNK_ROWS)):
+            rng = np.random.default_rng([SEED, k])
+            idx = np.arange(start, min(rows, start + CHUNK_ROWS), dtype=np.int64)
+            n = len(idx)
+            town = idx // per_town
+            ind = (idx // len(YEARS)) % N_INDICATORS
+            value = np.round(level[town, ind] * (1.0 + 0.03 * rng.standard_normal(n)), 1)
+            pct = ind < PCT_INDICATORS
+            value[pct] = np.round(rng.uniform(0.0, 100.0, int(pct.sum())), 1)
+            note = pa.array(np.where(rng.random(n) < 0.005, "estimate", None), pa.string())
+            table = pa.table(
+                {
+                    "town_id": pa.DictionaryArray.from_arrays(
+                        pa.array(town.astype(np.int32)), town_names
+                    ).cast(pa.string()),
+                    "indicator_id": pa.DictionaryArray.from_arrays(
+                        pa.array(ind.astype(np.int32)), ind_names
+                    ).cast(pa.string()),
+                    "year": pa.array(YEARS[idx % len(YEARS)].astype(np.int32)),
+                    "value": pa.array(value, mask=rng.random(n) < 0.001),
+                    "note": note,
+                }
+            )
+            pacsv.write_csv(
+                table,
+                out,
+                pacsv.WriteOptions(include_header=start == 0, quoting_style="none"),
+            )
+    _write_reference(folder, n_towns)
+    _write_manifest(folder, params)
+    return folder
+
+
+def generate_analyst_folder(
+    towns: int = 15_000, years: range = range(1991, 2026), base: Path = DATA_DIR
+) -> Path:
+    """The held-out analyst-file case of issue 16: ``towns`` x 4 GRP indicators x 35 years
+    (2.1M rows at 15 000 towns) as an analyst's Excel export writes them: ``;`` delimiter,
+    decimal comma, space thousands groups (``1 234,5``), a ``source_table`` column; with its
+    ``towns.csv``. For ``monotowns validate DIR`` (the bundled indicators)."""
+    folder = base / f"analyst_{_label(towns * 4 * len(years))}"
+    params = {"towns": towns, "years": [years.start, years.stop], "seed": SEED, "format": 1}
+    if _manifest_ok(folder, params):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    inds = ("grp_industry", "grp_mining", "grp_manufacturing", "grp_services")
+    rng = np.random.default_rng(SEED)
+    lines = ["town_id,name_en,confirmed"] + [f"a{i:05d},Town {i},true" for i in range(towns)]
+    (folder / "towns.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open(folder / "observations.csv", "w", encoding="utf-8") as out:
+        out.write("town_id;indicator_id;year;value;source_table\n")
+        for i in range(towns):
+            level = rng.lognormal(7.0, 1.5, len(inds))
+            chunk = []
+            for j, ind in enumerate(inds):
+                for y in years:
+                    v = level[j] * (1 + 0.03 * (y - years.start))
+                    whole, frac = divmod(round(v * 10), 10)
+                    text = f"{whole:,}".replace(",", " ") + f",{frac}"
+                    chunk.append(f"a{i:05d};{ind};{y};{text};Regional accounts\n")
+            out.write("".join(chunk))
+    _write_manifest(folder, params)
+    return folder
+
+
 def survey_path(rows: int, items: int = 20, base: Path = DATA_DIR) -> Path:
     """``.npy`` file of the Likert matrix (``.parquet`` beside it)."""
     return base / f"survey_{_label(rows)}x{items}.npy"

@@ -130,8 +130,11 @@ def child_prefect() -> dict:
 
 
 class _Future:
+    """An already finished future (``prefect.futures.as_completed`` reads ``_final_state``)."""
+
     def __init__(self, value):
         self._value = value
+        self._final_state = True  # done: as_completed yields it at once
 
     def result(self):
         return self._value

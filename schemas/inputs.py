@@ -4,6 +4,11 @@ Each input has a column spec (name -> type; the reader converts text cells with 
 reports cells it cannot convert), a natural key, an ``errors`` schema (a failure blocks the run)
 and a ``warnings`` schema (a failure loads and is recorded in ``meta.quality_issue``).
 Check names are stable identifiers; :data:`RULES` explains each in plain words.
+
+The schemas are pandera's Ibis schemas (``pandera.ibis``): they run inside DuckDB on the typed
+input table (:mod:`tasks.stage`), and only failing rows come back to Python. Uniqueness of the
+natural key is declared here (:func:`unique_key_check`): a file with a duplicate key never
+reaches the warehouse, which is what lets ``core.observation`` go without a key index.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pandera.ibis as pa
 
 MIN_YEAR = 1991  # independence; no series in scope starts earlier
 ANSWERS = (
@@ -55,6 +61,9 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "note",
     "row_ref",
 )
+#: The natural key of ``core.observation`` (and ``core.observation_history``): what the loader's
+#: set-wise upsert joins on. Unique within a file (rule ``unique_key``), so unique in the table.
+OBSERVATION_KEY: tuple[str, ...] = ("territory_id", "indicator_id", "year", "source")
 #: pandas dtypes of a parsed observation frame (text columns as ``str``).
 OBSERVATION_DTYPES: dict[str, str] = {
     **{c: "str" for c in OBSERVATION_COLUMNS},
@@ -147,8 +156,17 @@ class InputSpec:
 
 
 def named_check(fn, name: str) -> pa.Check:
-    """A check whose failure cases carry our rule name (built-in checks report their own)."""
-    return pa.Check(fn, name=name, error=name)
+    """A check whose failure cases carry our rule name (built-in checks report their own).
+
+    ``fn`` takes an Ibis column (or, for a frame-level check, the Ibis table) and returns a
+    boolean column; a NULL cell passes (a missing value is its own rule, ``value_missing``).
+    """
+
+    def check(data: pa.IbisData):
+        target = data.table if data.key is None else data.table[data.key]
+        return fn(target).fill_null(True)
+
+    return pa.Check(check, name=name, error=name)
 
 
 def _non_negative() -> pa.Check:
@@ -156,11 +174,17 @@ def _non_negative() -> pa.Check:
 
 
 def _year_col(max_year: int) -> pa.Column:
-    return pa.Column(int, named_check(lambda s: s.between(MIN_YEAR, max_year), "year_range"))
+    return pa.Column(
+        dt.int64,
+        named_check(lambda s: s.between(MIN_YEAR, max_year), "year_range"),
+        description=f"calendar year, {MIN_YEAR}..{max_year}",
+    )
 
 
 def _count_col() -> pa.Column:
-    return pa.Column(int, _non_negative(), nullable=False)
+    return pa.Column(
+        dt.int64, _non_negative(), nullable=False, description="number of respondents (>= 0)"
+    )
 
 
 #: natural key of an observations input file (``territory_kind`` normalised, default town)
@@ -174,68 +198,76 @@ def observations_schemas(
 ) -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
     """Error and warning schemas for ``observations`` (``unique``: the key columns, by default
     those of an input file)."""
+    key = list(unique or OBSERVATION_FILE_UNIQUE)
+    where = (  # an input file names a town (and a territory kind); parsed rows their territory
+        {
+            "town_id": pa.Column(dt.string, description="town (towns.csv or the registry)"),
+            "territory_kind": pa.Column(
+                dt.string,
+                description="town (default) | city_administration | district | oblast | republic",
+            ),
+        }
+        if "town_id" in key
+        else {"territory_id": pa.Column(dt.string, description="territory (core.territory)")}
+    )
     errors = pa.DataFrameSchema(
         {
+            **where,
+            "indicator_id": pa.Column(dt.string, description="indicator (indicators.csv)"),
             "year": _year_col(max_year),
-            "value": pa.Column(float, _non_negative(), nullable=True),
+            "value": pa.Column(
+                dt.float64,
+                _non_negative(),
+                nullable=True,
+                description="the value; empty = missing (a warning, never 0)",
+            ),
+            "unit": pa.Column(dt.string, description="unit; empty = the indicator's unit"),
         },
         checks=[
-            pa.Check(
-                lambda df: ~(df["unit"].eq("%") & (df["value"] > 100)),
-                name="rate_at_most_100",
-            )
+            unique_key_check(key),
+            named_check(lambda t: ~((t["unit"] == "%") & (t["value"] > 100)), "rate_at_most_100"),
         ],
-        unique=list(unique or OBSERVATION_FILE_UNIQUE),
-        report_duplicates="all",
+        description="observations: one value per territory (a town and territory kind in a "
+        "file), indicator and year",
     )
     warnings = pa.DataFrameSchema(
-        checks=[pa.Check(lambda df: df["value"].notna(), name="value_missing")]
+        checks=[pa.Check(lambda d: d.table["value"].notnull(), name="value_missing")]
     )
     return errors, warnings
 
 
 def labour_market_schemas() -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
-    """Cross-column rules on the wide labour-market frame (one row per town and year).
+    """Cross-column rules on the wide labour-market table (one row per town and year).
 
     Columns: ``active`` and ``employed`` (thousand persons), ``unemployed`` (persons),
-    ``rate`` (%). A rule only judges rows where all its inputs are present.
+    ``rate`` (%). A rule only judges rows where all its inputs are present (a NULL result
+    passes).
     """
-
-    def ok_or_missing(mask: pd.Series, *cols: pd.Series) -> pd.Series:
-        present = pd.concat(cols, axis=1).notna().all(axis=1)
-        return mask | ~present
-
+    cols = {
+        "active": pa.Column(dt.float64, nullable=True, description="thousand persons"),
+        "employed": pa.Column(dt.float64, nullable=True, description="thousand persons"),
+        "unemployed": pa.Column(dt.float64, nullable=True, description="persons"),
+        "rate": pa.Column(dt.float64, nullable=True, description="unemployment rate, %"),
+    }
     errors = pa.DataFrameSchema(
-        checks=[
-            pa.Check(
-                lambda df: ok_or_missing(
-                    df["employed"] <= df["active"], df["employed"], df["active"]
-                ),
-                name="employed_le_active",
-            )
-        ]
+        cols,
+        checks=[named_check(lambda t: t["employed"] <= t["active"], "employed_le_active")],
     )
     warnings = pa.DataFrameSchema(
         checks=[
-            pa.Check(
-                lambda df: ok_or_missing(
-                    (1000 * (df["active"] - df["employed"]) - df["unemployed"]).abs()
-                    <= UNEMPLOYED_TOLERANCE_PERSONS + 1e-9,
-                    df["active"],
-                    df["employed"],
-                    df["unemployed"],
+            named_check(
+                lambda t: (
+                    (1000 * (t["active"] - t["employed"]) - t["unemployed"]).abs()
+                    <= UNEMPLOYED_TOLERANCE_PERSONS + 1e-9
                 ),
-                name="unemployed_matches",
+                "unemployed_matches",
             ),
-            pa.Check(
-                lambda df: ok_or_missing(
-                    (100 * df["unemployed"] / (1000 * df["active"]) - df["rate"]).abs()
-                    <= RATE_TOLERANCE_PP + 1e-9,
-                    df["unemployed"],
-                    df["active"],
-                    df["rate"],
+            named_check(
+                lambda t: (
+                    (100 * t["unemployed"] / (1000 * t["active"]) - t["rate"]).abs()
+                    <= RATE_TOLERANCE_PP + 1e-9
                 ),
-                name="rate_matches",
+                "rate_matches",
             ),
         ]
     )
@@ -243,7 +275,41 @@ def labour_market_schemas() -> tuple[pa.DataFrameSchema, pa.DataFrameSchema]:
 
 
 def answer_col() -> pa.Column:
-    return pa.Column(str, named_check(lambda s: s.isin(ANSWERS), "answer_category"))
+    return pa.Column(
+        dt.string,
+        named_check(lambda s: s.isin(ANSWERS), "answer_category"),
+        description="one of " + ", ".join(ANSWERS),
+    )
+
+
+def _key_text(table, key: list[str]):
+    """One text per row of ``key``'s columns (unit-separator joined), for a semi-join."""
+    parts = [table[k].cast("string") for k in key]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.concat("\x1f", part)
+    return out
+
+
+def unique_key_check(key: list[str]) -> pa.Check:
+    """The natural key is unique: rows whose key occurs more than once fail (all of them).
+
+    A named check rather than pandera's ``unique=``: the Ibis backend implements that as a
+    window count over every row (a partition of the whole table in memory); here it is a
+    ``GROUP BY key HAVING count(*) > 1`` and a semi-join against its (usually empty) result.
+    """
+
+    def check(data: pa.IbisData):
+        t = data.table
+        dupes = t.group_by(key).aggregate(_n=t.count()).filter(lambda d: d._n > 1)
+        return ~_key_text(t, key).isin(_key_text(dupes, key))
+
+    return pa.Check(check, name="unique_key", error="unique_key")
+
+
+def unique_schema(key: list[str], columns: dict | None = None) -> pa.DataFrameSchema:
+    """A schema whose rules are the natural key's uniqueness and ``columns``' checks."""
+    return pa.DataFrameSchema(columns or {}, checks=[unique_key_check(key)])
 
 
 def input_specs(today: date | None = None) -> dict[str, InputSpec]:
@@ -278,7 +344,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             ),
             description="Monotowns: id, names, region, KATO code, town-forming enterprise, "
             "whether a source confirms monotown status.",
-            errors=pa.DataFrameSchema(unique=["town_id"], report_duplicates="all"),
+            errors=unique_schema(["town_id"]),
         ),
         "indicators": InputSpec(
             "indicators",
@@ -293,7 +359,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("indicator_id",),
             optional=("topic", "description"),
             description="Indicators: id, name, unit.",
-            errors=pa.DataFrameSchema(unique=["indicator_id"], report_duplicates="all"),
+            errors=unique_schema(["indicator_id"]),
         ),
         "observations": InputSpec(
             "observations",
@@ -332,9 +398,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id",),
             optional=("population", "mode", "synthetic", "description", "source"),
             description="Surveys (waves): id, town, number of respondents.",
-            errors=pa.DataFrameSchema(
-                {"respondents": _count_col()}, unique=["survey_id"], report_duplicates="all"
-            ),
+            errors=unique_schema(["survey_id"], {"respondents": _count_col()}),
         ),
         "survey_respondents": InputSpec(
             "survey_respondents",
@@ -349,11 +413,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id", "category"),
             optional=("source_table", "note"),
             description="Respondents per category (study Table 3).",
-            errors=pa.DataFrameSchema(
-                {"respondents": _count_col()},
-                unique=["survey_id", "category"],
-                report_duplicates="all",
-            ),
+            errors=unique_schema(["survey_id", "category"], {"respondents": _count_col()}),
         ),
         "survey_perception": InputSpec(
             "survey_perception",
@@ -370,10 +430,9 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id", "area", "answer"),
             optional=("area_label", "source_table", "note"),
             description="Answer counts per area on the 5-point change scale (study Table 4).",
-            errors=pa.DataFrameSchema(
+            errors=unique_schema(
+                ["survey_id", "area", "answer"],
                 {"answer": answer_col(), "respondents": _count_col()},
-                unique=["survey_id", "area", "answer"],
-                report_duplicates="all",
             ),
         ),
         "survey_support_scores": InputSpec(
@@ -391,13 +450,16 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id", "measure", "score"),
             optional=("measure_label", "source_table", "note"),
             description="Score distribution 1-10 per support measure (study Table 7).",
-            errors=pa.DataFrameSchema(
+            errors=unique_schema(
+                ["survey_id", "measure", "score"],
                 {
-                    "score": pa.Column(int, named_check(lambda s: s.between(1, 10), "score_1_10")),
+                    "score": pa.Column(
+                        dt.int64,
+                        named_check(lambda s: s.between(1, 10), "score_1_10"),
+                        description="score 1..10",
+                    ),
                     "respondents": _count_col(),
                 },
-                unique=["survey_id", "measure", "score"],
-                report_duplicates="all",
             ),
         ),
     }

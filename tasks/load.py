@@ -15,10 +15,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from schemas.inputs import OBSERVATION_COLUMNS
+from schemas.inputs import OBSERVATION_COLUMNS, OBSERVATION_KEY
 from tasks.parse import Issue
 from tasks.schema import primary_key, table_columns
 from tasks.sources.base import Payload
+from tasks.stage import StagedFrame
 from tasks.studies import CORE_TABLES as STUDY_CORE_TABLES
 from tasks.studies import RENAMES as STUDY_RENAMES
 
@@ -89,10 +90,10 @@ def payload_rows(payloads: Iterable[Payload], archive_paths: dict[str, str], run
                 "kind": p.kind,
                 "uri": p.uri,
                 "fetched_at": p.fetched_at,
-                "size_bytes": len(p.data),
+                "size_bytes": p.size_bytes,
                 "archive_path": archive_paths.get(p.content_hash),
                 "meta": json.dumps(p.meta, ensure_ascii=False, default=str),
-                "content": p.data if len(p.data) <= INLINE_PAYLOAD_LIMIT else None,
+                "content": p.read_bytes() if p.size_bytes <= INLINE_PAYLOAD_LIMIT else None,
                 "first_run_id": run_id,
             }
         )
@@ -161,19 +162,44 @@ def record_issues(con, issues: list[Issue], run_id: str, now: str) -> None:
         _unregister(con, "_qi")
 
 
-def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str, int]:
-    """Upsert current observations; a changed value moves the old row to the history table.
-
-    An unchanged value keeps its vintage and run, so a re-run changes nothing.
-    """
-    # assign, not copy(): with copy-on-write the 10M-row input is not duplicated
+def _observations_source(con, obs, run_id: str) -> tuple[str, list[str]]:
+    """Make ``_obs`` (the rows to load, core.observation's columns) visible to ``con``; returns
+    the SQL that undoes it. A staged frame is read where it is (the stage database attached
+    read-only); a pandas frame (a source's parsed rows) is registered."""
+    if isinstance(obs, StagedFrame):
+        obs.stage.close()  # its own connection: the file is attached read-only here
+        path = str(obs.stage.path).replace("'", "''")
+        con.execute(f"ATTACH '{path}' AS _stage (READ_ONLY)")
+        cols = ", ".join(
+            "CAST(vintage AS TIMESTAMPTZ) AS vintage"
+            if c == "vintage"
+            else ("CAST(? AS VARCHAR) AS run_id" if c == "run_id" else _q(c))
+            for c in OBS_COLS
+        )
+        sql = f"SELECT {cols} FROM _stage.main.{_q(obs.table)}"
+        # a prepared parameter cannot live in a view: the run id is a literal
+        sql = sql.replace("CAST(? AS VARCHAR)", "'" + run_id.replace("'", "''") + "'")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _obs AS {sql}")
+        return ["DROP VIEW IF EXISTS _obs", "DETACH _stage"]
+    # assign, not copy(): with copy-on-write the input is not duplicated
     frame = obs.assign(run_id=run_id, vintage=pd.to_datetime(obs["vintage"], utc=True))[OBS_COLS]
     con.register("_obs", frame)
+    return ["unregister"]
+
+
+def load_observations(con, obs, run_id: str, now: str) -> dict[str, int]:
+    """Upsert current observations set-wise; a changed value moves the old row to the history
+    table (``core.observation_history``), all in SQL (anti-joins on the natural key).
+
+    ``obs`` is a :class:`~tasks.stage.StagedFrame` (the validated rows, still in the stage
+    database: no pandas round trip) or a pandas frame of the observation shape. The key is
+    unique in ``obs`` (validation's ``unique_key`` rule refuses a duplicate before any load),
+    so ``core.observation`` needs no key index for it to stay unique.
+    An unchanged value keeps its vintage and run, so a re-run changes nothing.
+    """
+    undo = _observations_source(con, obs, run_id)
     try:
-        key = (
-            "o.territory_id = n.territory_id AND o.indicator_id = n.indicator_id "
-            "AND o.year = n.year AND o.source = n.source"
-        )
+        key = " AND ".join(f"o.{_q(c)} = n.{_q(c)}" for c in OBSERVATION_KEY)
         changed = (
             "(o.value IS DISTINCT FROM n.value OR o.value_status <> n.value_status "
             "OR o.raw_value IS DISTINCT FROM n.raw_value OR o.unit <> n.unit)"
@@ -183,21 +209,33 @@ def load_observations(con, obs: pd.DataFrame, run_id: str, now: str) -> dict[str
             f"INSERT INTO core.observation_history SELECT o.*, ?::TIMESTAMPTZ, ? "
             f"FROM core.observation o JOIN _obs n ON {key} WHERE {changed}",
             [now, run_id],
-        ).fetchone()
-        con.execute(f"DELETE FROM core.observation o USING _obs n WHERE {key} AND {changed}")
-        (inserted,) = con.execute(
-            f"INSERT INTO core.observation SELECT * FROM _obs n WHERE NOT EXISTS "
-            f"(SELECT 1 FROM core.observation o WHERE {key})"
-        ).fetchone()
-        # notes and provenance text may be corrected without a new vintage (rows whose text
-        # differs only: rewriting every row would rewrite the whole table on each run)
-        con.execute(
-            f"UPDATE core.observation o SET note = n.note, source_ref = n.source_ref "
-            f"FROM _obs n WHERE {key} AND (o.note IS DISTINCT FROM n.note "
-            f"OR o.source_ref IS DISTINCT FROM n.source_ref)"
-        )
+        ).fetchall()[0]
+        if revised:
+            con.execute(f"DELETE FROM core.observation o USING _obs n WHERE {key} AND {changed}")
+        (current,) = con.execute("SELECT count(*) FROM core.observation").fetchall()[0]
+        if current:
+            (inserted,) = con.execute(
+                f"INSERT INTO core.observation SELECT * FROM _obs n WHERE NOT EXISTS "
+                f"(SELECT 1 FROM core.observation o WHERE {key})"
+            ).fetchall()[0]
+            # notes and provenance text may be corrected without a new vintage (rows whose
+            # text differs only: rewriting every row would rewrite the whole table on each run)
+            con.execute(
+                f"UPDATE core.observation o SET note = n.note, source_ref = n.source_ref "
+                f"FROM _obs n WHERE {key} AND (o.note IS DISTINCT FROM n.note "
+                f"OR o.source_ref IS DISTINCT FROM n.source_ref)"
+            )
+        else:  # an empty table (first load of a warehouse): one plain insert
+            (inserted,) = con.execute("INSERT INTO core.observation SELECT * FROM _obs").fetchall()[
+                0
+            ]
     finally:
-        _unregister(con, "_obs")
+        for sql in undo:
+            if sql == "unregister":
+                _unregister(con, "_obs")
+            else:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute(sql)
     return {"observations_new_or_revised": inserted, "observations_revised": revised}
 
 

@@ -1,16 +1,24 @@
 """Validate a batch of input payloads: read, type, run the pandera schemas, cross-check inputs.
 
-The result is a :class:`Batch`: typed frames ready to load plus every :class:`Issue` found.
-Errors block the run (nothing reaches ``core``); warnings load and are recorded.
+Everything happens where the data are: each payload is read into a scratch DuckDB database
+(:mod:`tasks.stage`: cells as text with their file row numbers), typed there in SQL (the
+``analyst`` number rules of :mod:`tasks.numbers_sql`), and the pandera schemas of
+:mod:`schemas.inputs` run on it through pandera's Ibis backend; only failing rows come back to
+Python, for the messages. The result is a :class:`Batch`: small inputs as pandas frames,
+observations as a :class:`~tasks.stage.StagedFrame` (rows stay in the database; the loader
+reads them set-wise), plus every :class:`Issue` found. Errors block the run (nothing reaches
+``core``); warnings load and are recorded.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
+import pandera.ibis as pai
 import pandera.pandas as pa
 
 from schemas.inputs import (
@@ -26,11 +34,17 @@ from schemas.inputs import (
     observations_schemas,
 )
 from tasks import studies, territories
-from tasks.parse import Issue, ReadError, parse_number, read_table, row_key_texts, type_frame
+from tasks.numbers_sql import analyst_number_sql
+from tasks.parse import Issue, ReadError, row_key_texts
 from tasks.sources.base import Batch, Payload
 from tasks.sources.taldau.registry import Registry
+from tasks.stage import Stage, StagedFrame, ident, read_relation, sql_text, to_pandas, type_relation
 from tasks.studies import input_specs
 
+#: Natural-key columns the observations are ordered by when materialised as pandas (an input
+#: file's rows as read; the conformed rows by their territory).
+OBS_ORDER = ("town_id", "territory_kind", "indicator_id", "year")
+CORE_ORDER = ("territory_id", "indicator_id", "year")
 #: where the registry's frames come from when no input file gives them (messages, batch.files)
 REGISTRY_LABEL = "registry"
 
@@ -116,48 +130,215 @@ def schema_issues(
     return issues
 
 
-def _read_input(
-    payload: Payload, spec: InputSpec, source: str, units: pd.Series | None = None
-) -> tuple[pd.DataFrame | None, list[Issue]]:
-    filename = PurePath(payload.uri).name
+def _text(value) -> str:
+    """A typed cell as pandas prints it in a message (NULL numbers as ``nan``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "nan"
+    return str(value)
+
+
+def table_issues(
+    stage: Stage,
+    table: str,
+    schema: pai.DataFrameSchema,
+    *,
+    severity: str,
+    source: str,
+    table_name: str,
+    filename: str,
+    key: tuple[str, ...],
+    by_row: bool = True,
+) -> list[Issue]:
+    """Run an Ibis ``schema`` lazily on the stage table ``table``; one :class:`Issue` per
+    failing (check, row). Rule ids are the checks' names in pandera's structured failure cases;
+    the failing rows (only they) are fetched by position (the table's ``rowid``) for the
+    messages. ``by_row``: messages name the file row (else the table and the row's key)."""
     try:
-        text = read_table(payload.data, filename)
+        schema.validate(stage.ibis.table(table), lazy=True)
+        return []
+    except pai.errors.SchemaErrors as exc:
+        schema_errors = exc.schema_errors
+    # (check, column, (how the failing rows are named: "_pos" | "_row", which))
+    found: list[tuple[str, str | None, tuple[str, list[int]]]] = []
+    for err in schema_errors:
+        check = getattr(err.check, "name", None) or str(err.check)
+        if check in {"multiple_fields_uniqueness", "field_uniqueness"}:
+            # the duplicated rows, as an Ibis table (lazy): only their row numbers are fetched
+            dupes = err.failure_cases.select("_row").execute()["_row"]
+            found.append(("unique_key", ", ".join(key), ("_row", sorted(map(int, dupes)))))
+            continue
+        cases = err.failure_cases
+        if not isinstance(cases, pd.DataFrame) or "index" not in cases.columns:
+            raise RuntimeError(f"{table_name}: schema {check} failed: {cases}")  # a spec bug
+        # a column's check: the component (pai.Column) is the error's schema
+        column = err.schema.name if isinstance(err.schema, pai.Column) else None
+        column = ", ".join(key) if check == "unique_key" else CHECK_COLUMN.get(check, column)
+        positions = sorted(int(i) for i in pd.to_numeric(cases["index"]).dropna())
+        found.append((check, column, ("_pos", positions)))
+    rows_by: dict[str, dict[int, dict]] = {"_pos": {}, "_row": {}}
+    by_view = stage.positions.get(table) == "row+2"  # position p is file row p + 2
+    for kind in ("_pos", "_row"):
+        wanted = sorted({p for _, _, (k, ps) in found if k == kind for p in ps})
+        if not wanted:
+            continue
+        if kind == "_pos" and by_view:
+            wanted = [p + 2 for p in wanted]
+        stage.con.register("_wanted", pd.DataFrame({"p": wanted}))
+        where = "rowid" if kind == "_pos" and not by_view else "_row"
+        pos = "rowid" if where == "rowid" else ("_row - 2" if kind == "_pos" else "_row")
+        frame = stage.con.execute(
+            f"SELECT {pos} AS _key_, * FROM {ident(table)} WHERE {where} IN (SELECT p FROM _wanted)"
+        ).df()
+        stage.con.unregister("_wanted")
+        for rec in frame.to_dict("records"):
+            rows_by[kind][int(rec.pop("_key_"))] = rec
+    issues: list[Issue] = []
+    seen: set[tuple] = set()
+    for check, column, (kind, ps) in found:
+        store = rows_by[kind]
+        rule = RULES.get(check, check)
+        recs = sorted((store[p] for p in ps if p in store), key=lambda r: r.get("_row") or 0)
+        for rec in recs:
+            row_key = "|".join(_text(rec[k]) for k in key)
+            ident_ = (check, rec.get("_row"), row_key, column)
+            if ident_ in seen:
+                continue
+            seen.add(ident_)
+            observed = row_key if check == "unique_key" or column not in rec else _text(rec[column])
+            file_row = int(rec["_row"]) if by_row and rec.get("_row") is not None else None
+            where = f"{filename} row {file_row}" if file_row else f"{table_name} {row_key}"
+            col_txt = f", column {column}" if column else ""
+            issues.append(
+                Issue(
+                    source,
+                    table_name,
+                    check,
+                    severity,
+                    f"{where}{col_txt} ({row_key}): {observed} - {rule} [{check}]",
+                    file=filename,
+                    file_row=file_row,
+                    row_key=row_key,
+                    column_name=column,
+                    observed=observed,
+                )
+            )
+    return issues
+
+
+def _read_input(
+    stage: Stage,
+    payload: Payload,
+    spec: InputSpec,
+    source: str,
+    units: pd.Series | None = None,
+) -> tuple[pd.DataFrame | StagedFrame | None, list[Issue]]:
+    """Read, type and check one input in ``stage``; the typed table is named ``spec.name``."""
+    filename = PurePath(payload.uri).name
+
+    def issue(check, message, severity="error", **where) -> Issue:
+        return Issue(source, spec.name, check, severity, message, file=filename, **where)
+
+    try:
+        raw = read_relation(stage, payload, spec.name, filename)
     except ReadError as exc:
-        return None, [Issue(source, spec.name, "readable", "error", str(exc), file=filename)]
-    typed, issues = type_frame(text, spec, source=source, filename=filename)
-    if any(i.severity == "error" for i in issues):
-        return None, issues
-    if "territory_kind" in typed.columns:  # empty = the town proper; documented aliases
-        typed["territory_kind"] = territories.normalise_kind(typed["territory_kind"])
-    if typed.empty:
+        return None, [issue("readable", str(exc))]
+    present = [c for c in raw.columns if c]
+    missing = [c for c in spec.required if c not in present]
+    if missing:
+        return None, [
+            issue(
+                "required_columns",
+                f"{filename}: missing required column(s) {', '.join(missing)}; "
+                f"expected columns: {', '.join(spec.columns)}",
+            )
+        ]
+    issues: list[Issue] = []
+    extra = [c for c in present if c not in spec.columns]
+    if extra:
         issues.append(
-            Issue(
-                source,
-                spec.name,
-                "no_rows",
-                "warning",
-                f"{filename}: has a header but no data rows; nothing is loaded from it",
-                file=filename,
+            issue(
+                "extra_columns",
+                f"{filename}: unknown column(s) {', '.join(extra)} ignored "
+                "(kept in the raw archive)",
+                severity="warning",
             )
         )
-    if "unit" in typed.columns and "indicator_id" in typed.columns and units is not None:
+    fill = None
+    normalise = None
+    if "territory_kind" in spec.columns:  # lower case, the documented aliases
+        aliases = ", ".join(
+            f"{sql_text(k)}: {sql_text(v)}" for k, v in territories.KIND_ALIASES.items()
+        )
+        cell = "lower(<cell>)"
+        normalise = {"territory_kind": f"coalesce(MAP {{{aliases}}}[{cell}], {cell})"}
+    if "unit" in spec.columns and "indicator_id" in spec.columns and units is not None:
         # an empty unit means "the indicator's unit" (rules such as rate <= 100 need it)
-        typed["unit"] = (
-            typed["unit"].where(typed["unit"].ne(""), typed["indicator_id"].map(units)).fillna("")
+        pairs = {str(k): str(v) for k, v in units.items() if isinstance(v, str)}
+        if pairs:
+            entries = ", ".join(f"{sql_text(k)}: {sql_text(v)}" for k, v in pairs.items())
+            fill = {"unit": f"coalesce(MAP {{{entries}}}[\"indicator_id\"], '')"}
+    if "territory_kind" in spec.columns:  # empty = the town proper; documented aliases
+        fill = {**(fill or {}), "territory_kind": sql_text(territories.DEFAULT_KIND)}
+    try:  # a clean CSV is read by DuckDB inside the typing query: reading errors show here
+        failures = type_relation(
+            stage,
+            raw,
+            spec.name,
+            spec.columns,
+            spec.key,
+            spec.required,
+            fill=fill,
+            normalise=normalise,
+        )
+    except ReadError as exc:
+        return None, [issue("readable", str(exc))]
+
+    for f in failures:
+        where = f"{filename} row {f.row}, column {f.column}"
+        text = RULES[f.check]
+        message = (
+            f"{where}: {text} [required]"
+            if f.check == "required"
+            else f"{where}: {f.text!r} {text} [{f.check}]"
+        )
+        issues.append(
+            issue(
+                f.check,
+                message,
+                file_row=f.row,
+                row_key=f.key,
+                column_name=f.column,
+                observed=f.text,
+            )
+        )
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    (n_rows,) = stage.con.execute(f"SELECT count(*) FROM {ident(spec.name)}").fetchall()[0]
+    if not n_rows:
+        issues.append(
+            issue(
+                "no_rows",
+                f"{filename}: has a header but no data rows; nothing is loaded from it",
+                severity="warning",
+            )
         )
     for schema, severity in ((spec.errors, "error"), (spec.warnings, "warning")):
-        if schema is not None and len(typed):
-            issues += schema_issues(
-                typed,
+        if schema is not None and n_rows:
+            issues += table_issues(
+                stage,
+                spec.name,
                 schema,
                 severity=severity,
                 source=source,
-                table=spec.name,
+                table_name=spec.name,
                 filename=filename,
                 key=spec.key,
             )
     if any(i.severity == "error" for i in issues):
         return None, issues
+    if spec.name == "observations":  # rows stay in the database
+        return StagedFrame(stage, spec.name, OBS_ORDER), issues
+    typed = to_pandas(stage.con, f"SELECT * FROM {ident(spec.name)} ORDER BY _row", spec.columns)
     return typed, issues
 
 
@@ -215,6 +396,7 @@ def validate_payloads(
     specs = input_specs(today)
     reg = registry or territories.default_registry()
     batch = Batch()
+    stage = Stage()
     by_kind: dict[str, list[Payload]] = {}
     for p in payloads:
         by_kind.setdefault(p.kind, []).append(p)
@@ -235,7 +417,7 @@ def validate_payloads(
     ]
     ref_frames = []
     for p in ref_indicators:  # every bundled folder's indicators, as one reference list
-        frame, issues = _read_input(p, specs["indicators"], p.source)
+        frame, _ = _read_input(stage, p, specs["indicators"], p.source)
         if frame is not None:
             ref_frames.append(frame)
     if ref_frames:
@@ -262,7 +444,7 @@ def validate_payloads(
             if "indicators" in batch.frames
             else None
         )
-        frame, issues = _read_input(group[0], specs[kind], group[0].source, units)
+        frame, issues = _read_input(stage, group[0], specs[kind], group[0].source, units)
         batch.issues += issues
         if frame is not None:
             batch.frames[kind] = frame
@@ -274,67 +456,123 @@ def validate_payloads(
         batch.issues += cross_checks(batch, reg)
     if not batch.errors and "observations" in batch.frames:
         batch.frames["observations"] = conform_observations(batch)
+    stage.close()  # the loader attaches the stage file read-only
     return batch
 
 
 def _fk(batch: Batch, table: str, column: str, ref_table: str, ref_col: str, check: str):
     if table not in batch.frames:
         return []
-    frame = batch.frames[table]
     known = set(batch.frames[ref_table][ref_col]) if ref_table in batch.frames else set()
-    bad = frame.loc[~frame[column].isin(known), column]
-    src = batch.payload_of[table].source
+    src, fname = batch.payload_of[table].source, batch.files[table]
+    if table == "observations":  # in the database: only the unknown values come back
+        stage, obs = _obs_table(batch)
+        stage.con.register("_known", pd.DataFrame({"v": sorted(map(str, known))}, dtype=object))
+        bad = stage.con.execute(
+            f"SELECT _row - 2, {ident(column)} FROM {ident(obs)} WHERE {ident(column)} NOT IN "
+            "(SELECT v FROM _known) ORDER BY _row"
+        ).fetchall()
+        stage.con.unregister("_known")
+    else:
+        frame = batch.frames[table]
+        bad = list(frame.loc[~frame[column].isin(known), column].items())
     return [
         Issue(
             src,
             table,
             check,
             "error",
-            f"{batch.files[table]} row {i + 2}, column {column}: {v!r} - {RULES[check]} [{check}]",
-            file=batch.files[table],
+            f"{fname} row {i + 2}, column {column}: {v!r} - {RULES[check]} [{check}]",
+            file=fname,
             file_row=i + 2,
             column_name=column,
             observed=str(v),
             row_key=str(v),
         )
-        for i, v in bad.items()
+        for i, v in bad
     ]
 
 
-def _territory_issues(batch: Batch, reg: Registry) -> list[Issue]:
-    """Map each file observation's (town_id, territory_kind) to its territory (column
-    ``territory_id`` added); an unknown combination is a blocking ``known_territory`` error."""
-    if "observations" not in batch.frames or "town_id" not in batch.frames["observations"]:
-        return []
+def _obs_table(batch: Batch) -> tuple[Stage, str]:
+    """The stage and table holding the batch's observations (typed, with ``_row``): the one
+    they were read into, or, for a source's parsed pandas frame, a new stage (file row =
+    position + 2, as the frame's index)."""
     obs = batch.frames["observations"]
-    kinds = obs["territory_kind"] if "territory_kind" in obs else pd.Series("town", obs.index)
-    extra = batch.extra_towns
+    if isinstance(obs, StagedFrame):
+        return obs.stage, "observations"
+    stage = batch.__dict__.get("_obs_stage")
+    if stage is None:
+        stage = Stage()
+        frame = obs.reset_index(drop=True)
+        frame = frame.assign(_row=np.arange(len(frame), dtype="int64") + 2)
+        stage.con.register("_frame", frame)
+        stage.con.execute("CREATE TABLE observations AS SELECT * FROM _frame ORDER BY _row")
+        stage.con.unregister("_frame")
+        batch.__dict__["_obs_stage"] = stage
+    return stage, "observations"
+
+
+def _obs_columns(batch: Batch) -> set[str]:
+    """Column names of the batch's observations (staged or pandas; no rows read)."""
+    return set(batch.frames["observations"].columns) if "observations" in batch.frames else set()
+
+
+def _territory_map(batch: Batch, reg: Registry) -> str:
+    """The stage table ``territory_map`` of the staged observations: each distinct (town_id,
+    territory_kind, year) with its ``territory_id`` (NULL where the registry has no such
+    territory for the town). Few rows even for a large file; the loader's view joins it."""
+    stage, obs = _obs_table(batch)
+    combos = stage.con.execute(
+        f"SELECT DISTINCT town_id, territory_kind, year FROM {ident(obs)} ORDER BY ALL"
+    ).df()
+    combos["territory_id"] = territories.resolve_territories(
+        combos["town_id"], combos["territory_kind"], combos["year"], reg, batch.extra_towns
+    ).astype(object)
+    combos["year"] = combos["year"].astype("int64")
+    stage.con.register("_combos", combos)
+    stage.con.execute(
+        "CREATE OR REPLACE TABLE territory_map AS SELECT town_id::VARCHAR AS town_id, "
+        "territory_kind::VARCHAR AS territory_kind, year::BIGINT AS year, "
+        "territory_id::VARCHAR AS territory_id FROM _combos"
+    )
+    stage.con.unregister("_combos")
+    return "territory_map"
+
+
+def _territory_issues(batch: Batch, reg: Registry) -> list[Issue]:
+    """Map each file observation's (town_id, territory_kind) to its territory (the stage table
+    ``territory_map``); an unknown combination is a blocking ``known_territory`` error. In the
+    database: an anti-join, only the unknown rows come back."""
+    if "town_id" not in _obs_columns(batch):
+        return []
+    stage, obs = _obs_table(batch)
     known = set(batch.frames["towns"]["town_id"]) if "towns" in batch.frames else set()
-    resolved = territories.resolve_territories(obs["town_id"], kinds, obs["year"], reg, extra)
-    batch.frames["observations"] = obs.assign(territory_id=resolved)
-    bad = resolved.isna() & obs["town_id"].isin(known)  # unknown towns: known_town says it
+    mapping = _territory_map(batch, reg)
+    stage.con.register("_known", pd.DataFrame({"v": sorted(map(str, known))}, dtype=object))
+    bad = stage.con.execute(  # unknown towns: known_town says it
+        f"SELECT o._row, o.town_id, o.territory_kind, o.indicator_id, o.year "
+        f"FROM {ident(obs)} o JOIN {mapping} m USING (town_id, territory_kind, year) "
+        "WHERE m.territory_id IS NULL AND o.town_id IN (SELECT v FROM _known) ORDER BY o._row"
+    ).fetchall()
+    stage.con.unregister("_known")
     src = batch.payload_of["observations"].source
     fname = batch.files["observations"]
     check = "known_territory"
+    registry_towns = {t.town_id for t in reg.towns}
     out = []
-    for i in obs.index[bad]:
-        town, kind = obs.at[i, "town_id"], kinds.at[i]
-        have = (
-            ", ".join(territories.kinds_of_town(reg, town))
-            if town in {t.town_id for t in reg.towns}
-            else "town"
-        )
+    for file_row, town, kind, indicator, year in bad:
+        have = ", ".join(territories.kinds_of_town(reg, town)) if town in registry_towns else "town"
         out.append(
             Issue(
                 src,
                 "observations",
                 check,
                 "error",
-                f"{fname} row {i + 2}, column territory_kind ({town}|{kind}): {kind!r} - "
+                f"{fname} row {file_row}, column territory_kind ({town}|{kind}): {kind!r} - "
                 f"{RULES[check]}; {town} has: {have} [{check}]",
                 file=fname,
-                file_row=i + 2,
-                row_key=f"{town}|{obs.at[i, 'indicator_id']}|{obs.at[i, 'year']}",
+                file_row=file_row,
+                row_key=f"{town}|{indicator}|{year}",
                 column_name="territory_kind",
                 observed=str(kind),
             )
@@ -372,7 +610,7 @@ def cross_checks(batch: Batch, reg: Registry | None = None) -> list[Issue]:
     then every registered study's own rules."""
     reg = reg or territories.default_registry()
     issues: list[Issue] = []
-    if "observations" in batch.frames and "town_id" in batch.frames["observations"]:
+    if "town_id" in _obs_columns(batch):
         issues += _fk(batch, "observations", "town_id", "towns", "town_id", "known_town")
     issues += _fk_territory(batch)
     issues += _fk(
@@ -407,76 +645,90 @@ def survey_inputs(batch: Batch) -> list[str]:
 
 
 def labour_market_issues(batch: Batch) -> list[Issue]:
-    """Cross-column labour-market rules (pandera) on the wide frame."""
-    obs = batch.frames["observations"]
-    if "town_id" in obs.columns:  # an input file: per town and territory kind
-        kind = obs["territory_kind"] if "territory_kind" in obs else pd.Series("town", obs.index)
-        unit = obs["town_id"].where(kind.eq("town"), obs["town_id"] + " (" + kind + ")")
+    """Cross-column labour-market rules (pandera, Ibis) on the wide table, built in SQL."""
+    stage, obs = _obs_table(batch)
+    cols = ", ".join(
+        f"first(value) FILTER (WHERE indicator_id = {sql_text(ind)}) AS {wide}"
+        for ind, wide in LABOUR.items()
+    )
+    inds = ", ".join(sql_text(i) for i in LABOUR)
+    if "town_id" in _obs_columns(batch):  # an input file: per town and territory kind
+        unit = "CASE WHEN territory_kind = 'town' THEN town_id ELSE "
+        unit += "town_id || ' (' || territory_kind || ')' END"
     else:  # parsed rows: per territory
-        unit = obs["territory_id"]
-    wide = labour_wide(obs.assign(_unit=unit), unit="_unit").rename(columns={"_unit": "town_id"})
-    if wide.empty:
+        unit = "territory_id"
+    stage.con.execute(
+        f"CREATE OR REPLACE TABLE labour_wide AS SELECT {unit} AS town_id, year, {cols} "
+        f"FROM {ident(obs)} WHERE indicator_id IN ({inds}) GROUP BY ALL ORDER BY town_id, year"
+    )
+    (n,) = stage.con.execute("SELECT count(*) FROM labour_wide").fetchall()[0]
+    if not n:
         return []
     src = batch.payload_of["observations"].source
+    fname = batch.files["observations"]
     errors, warnings = labour_market_schemas()
     out = []
     for schema, severity in ((errors, "error"), (warnings, "warning")):
-        for issue in schema_issues(
-            wide,
+        for issue in table_issues(
+            stage,
+            "labour_wide",
             schema,
             severity=severity,
             source=src,
-            table="labour_market",
-            filename=batch.files["observations"],
+            table_name="labour_market",
+            filename=fname,
             key=("town_id", "year"),
-            row_offset=0,
+            by_row=False,
         ):
-            row = wide[(wide.town_id + "|" + wide.year.astype(str)) == issue.row_key].iloc[0]
-            issue.observed = (
-                f"active={row.active}, employed={row.employed}, "
-                f"unemployed={row.unemployed}, rate={row.rate}"
+            town, year = issue.row_key.split("|")
+            row = stage.con.execute(
+                "SELECT active, employed, unemployed, rate FROM labour_wide "
+                "WHERE town_id = ? AND year = ?",
+                [town, int(year)],
+            ).fetchall()[0]
+            issue.observed = ", ".join(
+                f"{c}={_text(v if v is None else float(v))}"
+                for c, v in zip(LABOUR.values(), row, strict=True)
             )
             issue.column_name = None
             issue.message = (
-                f"{batch.files['observations']}: labour market {issue.row_key}: "
-                f"{issue.observed} - {RULES[issue.check_name]} "
-                f"[{issue.check_name}]"
+                f"{fname}: labour market {issue.row_key}: {issue.observed} - "
+                f"{RULES[issue.check_name]} [{issue.check_name}]"
             )
             out.append(issue)
     return out
 
 
 def printed_reading_issues(batch: Batch) -> list[Issue]:
-    """Warn where the printed text was not read as the plain number in ``value``."""
-    obs = batch.frames["observations"]
-    if "printed" not in obs.columns:  # sources without a printed text (e.g. Taldau)
+    """Warn where the printed text was not read as the plain number in ``value`` (SQL: only
+    those rows come back)."""
+    stage, obs = _obs_table(batch)
+    names = {d[0] for d in stage.con.execute(f"SELECT * FROM {ident(obs)} LIMIT 0").description}
+    if "printed" not in names:  # sources without a printed text (e.g. Taldau)
         return []
-    out = []
+    parsed = analyst_number_sql("printed")
+    rows = stage.con.execute(
+        f"SELECT _row, town_id, indicator_id, year, printed, value, note FROM {ident(obs)} "
+        f"WHERE printed <> '' AND NOT coalesce(({parsed}) IS NOT NULL AND value IS NOT NULL "
+        f"AND abs(({parsed}) - value) < 1e-12 AND NOT contains(trim(printed), ' '), false) "
+        "ORDER BY _row"
+    ).fetchall()
     src = batch.payload_of["observations"].source
-    for i, row in obs[obs["printed"].ne("")].iterrows():  # only rows with printed text
-        printed = row.get("printed") or ""
-        if not printed:
-            continue
-        parsed = parse_number(printed)
-        same = (
-            parsed is not None
-            and not np.isnan(parsed)
-            and not np.isnan(row["value"])
-            and abs(parsed - row["value"]) < 1e-12
-        )
-        if same and (" " not in printed.strip()):
-            continue
-        key = f"{row.get('town_id', row.get('territory_id'))}|{row.indicator_id}|{row.year}"
+    fname = batch.files["observations"]
+    out = []
+    for file_row, town, ind, year, printed, value, note in rows:
+        value = math.nan if value is None else float(value)
+        key = f"{town}|{ind}|{year}"
         out.append(
             Issue(
                 src,
                 "observations",
                 "value_as_printed",
                 "warning",
-                f"{batch.files['observations']} row {i + 2}, column value ({key}): printed "
-                f"{printed!r}, loaded {row['value']!r} - {RULES['value_as_printed']}: {row.note}",
-                file=batch.files["observations"],
-                file_row=i + 2,
+                f"{fname} row {file_row}, column value ({key}): printed "
+                f"{printed!r}, loaded {value!r} - {RULES['value_as_printed']}: {note}",
+                file=fname,
+                file_row=file_row,
                 row_key=key,
                 column_name="value",
                 observed=printed,
@@ -534,31 +786,39 @@ def survey_sum_issues(batch: Batch) -> list[Issue]:
     return out
 
 
-def conform_observations(batch: Batch) -> pd.DataFrame:
-    """Observations in the core shape: status, raw text, unit, source and provenance."""
-    obs = batch.frames["observations"].copy(deep=False)  # copy-on-write: no data copied
+def conform_observations(batch: Batch) -> StagedFrame:
+    """Observations in the core shape (a view in the stage): the territory (the stage table
+    ``territory_map``), status, raw text, unit, source and provenance, columns as
+    :data:`~schemas.inputs.OBSERVATION_COLUMNS`."""
+    frame = batch.frames["observations"]
     payload = batch.payload_of["observations"]
-    printed = obs["printed"].astype(str)
-    obs["raw_value"] = printed.where(printed.ne(""), obs["value__text"]).replace("", None)
-    obs["value_status"] = np.where(obs["value"].notna(), "ok", "missing")
-    obs["source"] = payload.source
-    obs["source_ref"] = obs["source_table"].where(
-        obs["source_table"].astype(str).ne(""), batch.files["observations"]
+    stage = frame.stage
+    exprs = {
+        "territory_id": "m.territory_id",
+        "indicator_id": "indicator_id",
+        "year": "year",
+        "value": "value",
+        "value_status": "CASE WHEN value IS NOT NULL THEN 'ok' ELSE 'missing' END",
+        "raw_value": "nullif(CASE WHEN printed <> '' THEN printed ELSE value__text END, '')",
+        "unit": "unit",
+        "source": sql_text(payload.source),
+        "source_ref": "CASE WHEN source_table <> '' THEN source_table ELSE "
+        f"{sql_text(batch.files['observations'])} END",
+        "vintage": sql_text(payload.fetched_at),
+        "payload_hash": sql_text(payload.content_hash),
+        "note": "nullif(note, '')",
+        "row_ref": "CAST(NULL AS VARCHAR)",
+    }
+    select = ", ".join(f"{exprs[c]} AS {ident(c)}" for c in OBSERVATION_COLUMNS)
+    # the territory each row's (town_id, territory_kind, year) names (validated: never NULL)
+    stage.con.execute(
+        f"CREATE OR REPLACE VIEW observations_core AS SELECT {select} FROM observations "
+        "JOIN territory_map m USING (town_id, territory_kind, year)"
     )
-    obs["payload_hash"] = payload.content_hash
-    obs["vintage"] = payload.fetched_at
-    obs["note"] = obs["note"].replace("", None)
-    obs["row_ref"] = None  # the file row is the frame's index (+2), named in every issue
-    cols = list(OBSERVATION_COLUMNS)
-    key = ["territory_id", "indicator_id", "year"]
-    out = obs[cols]
-    # keys are unique here (a duplicate is an error), so an already sorted file keeps its order
-    if not pd.MultiIndex.from_frame(out[key]).is_monotonic_increasing:
-        out = out.sort_values(key)
-    return out.reset_index(drop=True)
+    return StagedFrame(stage, "observations_core", CORE_ORDER)
 
 
-__all__ = ["ANSWERS", "LABOUR", "Batch", "labour_wide", "validate_payloads"]
+__all__ = ["ANSWERS", "LABOUR", "Batch", "labour_wide", "merge_batches", "validate_payloads"]
 
 
 def validate_parsed_observations(
@@ -582,7 +842,6 @@ def validate_parsed_observations(
         known = batch.frames["indicators"]
         new = extra_indicators[~extra_indicators["indicator_id"].isin(known["indicator_id"])]
         batch.frames["indicators"] = pd.concat([known, new], ignore_index=True)
-    spec = input_specs(today)["observations"]
     errors, warnings = observations_schemas((today or date.today()).year, OBSERVATION_UNIQUE)
     frame = obs.reset_index(drop=True).copy()
     label = f"{source} responses"
@@ -590,23 +849,29 @@ def validate_parsed_observations(
     batch.files["observations"] = label
     # a descriptor, not a received payload: carries the source name for issue rows
     batch.payload_of["observations"] = Payload.from_bytes(source, "observations", label, b"")
+    stage, table = _obs_table(batch)
+    # suppressed cells are reported by the source's parser; judge only plain gaps here
+    stage.con.execute(
+        f"CREATE TABLE judged AS SELECT * FROM {ident(table)} "
+        "WHERE value_status <> 'suppressed' ORDER BY _row"
+    )
     for schema, severity, rows in (
-        (errors, "error", frame),
-        # suppressed cells are reported by the source's parser; judge only plain gaps here
-        (warnings, "warning", frame[frame["value_status"] != "suppressed"]),
+        (errors, "error", table),
+        (warnings, "warning", "judged"),
     ):
-        if len(rows):
-            batch.issues += schema_issues(
+        (n,) = stage.con.execute(f"SELECT count(*) FROM {ident(rows)}").fetchall()[0]
+        if n:
+            batch.issues += table_issues(
+                stage,
                 rows,
                 schema,
                 severity=severity,
                 source=source,
-                table="observations",
+                table_name="observations",
                 filename=label,
                 key=tuple(OBSERVATION_UNIQUE),
-                row_offset=0,
+                by_row=False,
             )
-    del spec
     if not batch.errors:
         batch.issues += cross_checks(batch, registry)
     frame["vintage"] = frame["payload_hash"].map(vintage_of or {})
@@ -617,7 +882,8 @@ def validate_parsed_observations(
 def merge_batches(batches: list[Batch]) -> Batch:
     """One batch from batches validated separately (the bundled folders): frames concatenated
     by input (the registry's frames taken once), issues kept, file names joined. Observations
-    of the same (territory, indicator, year) from two folders are a ``unique_key`` error."""
+    of the same (territory, indicator, year) from two folders are a ``unique_key`` error.
+    Staged observations are read into pandas here (the bundled folders are small)."""
     if len(batches) == 1:
         return batches[0]
     out = Batch()
@@ -626,6 +892,8 @@ def merge_batches(batches: list[Batch]) -> Batch:
         out.issues += b.issues
         out.extra_towns = sorted({*out.extra_towns, *b.extra_towns})
         for kind, frame in b.frames.items():
+            if isinstance(frame, StagedFrame):
+                frame = frame.to_pandas()
             if kind in out.frames and kind in registry_frames:
                 continue
             if kind in out.frames:

@@ -12,15 +12,17 @@ parses them, so a parser bug or a bad file never loses what was received.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import pandas as pd
 
@@ -48,8 +50,11 @@ class Payload:
     uri : file path or URL (with query) it was read from.
     content_hash : SHA-256 of ``data``.
     fetched_at : ISO UTC timestamp of the read.
-    data : the bytes exactly as received.
+    data : the bytes exactly as received; ``None`` for a payload of a file on disk
+        (:meth:`from_path`: the ingest path streams such files and never holds them whole;
+        :meth:`read_bytes` reads them).
     meta : extra provenance (HTTP status, request parameters, ...), JSON-serialisable.
+    path : the file holding the bytes, for payloads read from disk (:meth:`from_path`).
     """
 
     source: str
@@ -57,8 +62,27 @@ class Payload:
     uri: str
     content_hash: str
     fetched_at: str
-    data: bytes = field(repr=False)
+    data: bytes | None = field(repr=False, default=None)
     meta: dict = field(default_factory=dict)
+    path: str | None = field(default=None, compare=False)
+    size_bytes: int = -1
+
+    def __post_init__(self) -> None:
+        if self.size_bytes < 0:
+            size = len(self.data) if self.data is not None else os.path.getsize(self.path)
+            object.__setattr__(self, "size_bytes", size)
+
+    def read_bytes(self) -> bytes:
+        """The bytes (read from :attr:`path` when the payload is a file on disk)."""
+        if self.data is not None:
+            return self.data
+        return Path(self.path).read_bytes()
+
+    def open(self) -> BinaryIO:
+        """The bytes as a binary file object (the file itself for a payload on disk)."""
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        return open(self.path, "rb")  # the caller closes it
 
     @classmethod
     def from_bytes(
@@ -81,11 +105,34 @@ class Payload:
             meta=dict(meta or {}),
         )
 
+    @classmethod
+    def from_path(
+        cls,
+        source: str,
+        kind: str,
+        path: str | Path,
+        meta: dict | None = None,
+        fetched_at: str | None = None,
+    ) -> Payload:
+        """A payload of a file on disk: the hash is streamed, the bytes stay in the file."""
+        path = Path(path).resolve()
+        with open(path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        return cls(
+            source=source,
+            kind=kind,
+            uri=str(path),
+            content_hash=digest,
+            fetched_at=fetched_at or utc_now(),
+            meta=dict(meta or {}),
+            path=str(path),
+        )
+
     def describe(self) -> dict:
         """Provenance without the bytes (for ``raw.payload`` and logs)."""
         d = asdict(self)
         d.pop("data")
-        d["size_bytes"] = len(self.data)
+        d.pop("path")
         return d
 
 
@@ -104,6 +151,21 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def atomic_copy(source: Path, path: Path) -> None:
+    """Copy ``source`` to ``path`` via a fsynced temporary file and ``os.replace`` (streamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh, open(source, "rb") as src:
+            shutil.copyfileobj(src, fh, 16 * 2**20)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def archive_payload(payload: Payload, archive_dir: str | Path) -> Path:
     """Store ``payload`` bytes under ``archive_dir/<source>/<hash>`` (write once, atomic).
 
@@ -113,7 +175,10 @@ def archive_payload(payload: Payload, archive_dir: str | Path) -> Path:
     base = Path(archive_dir) / payload.source
     target = base / payload.content_hash
     if not target.exists():
-        atomic_write(target, payload.data)
+        if payload.path is not None:
+            atomic_copy(Path(payload.path), target)
+        else:
+            atomic_write(target, payload.data)
     sidecar = base / f"{payload.content_hash}.json"
     if not sidecar.exists():
         atomic_write(sidecar, json.dumps(payload.describe(), ensure_ascii=False, indent=1).encode())

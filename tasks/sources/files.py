@@ -37,11 +37,8 @@ def read_folder(folder: str | Path, source: str = "files") -> list[Payload]:
             continue
         stem, suffix = path.stem, path.suffix.lower()
         kind = stem if (stem in INPUTS and suffix in EXTENSIONS) else "unknown"
-        payloads.append(
-            Payload.from_bytes(
-                source, kind, str(path.resolve()), path.read_bytes(), meta={"file": path.name}
-            )
-        )
+        # the bytes stay in the file (streamed by the reader): inputs may be gigabytes
+        payloads.append(Payload.from_path(source, kind, path, meta={"file": path.name}))
     if not any(p.kind != "unknown" for p in payloads):
         known = ", ".join(f"{n}.csv" for n in INPUTS)
         raise SourceError(f"no known input file in {folder}; expected any of: {known}")

@@ -2,11 +2,14 @@
 
 from datetime import date
 
+import duckdb
 import pytest
 
+from tasks.load import load_core
 from tasks.sources.base import Payload
 from tasks.sources.bundled import read_bundled
 from tasks.validate import validate_payloads
+from warehouse.db import migrate
 
 HEADER = "town_id,indicator_id,year,value\n"
 
@@ -96,3 +99,32 @@ def test_employed_above_active_is_an_error():
     body = "khromtau,labour_active,2020,10\nkhromtau,labour_employed,2020,11\n"
     batch = validate_payloads([_obs(body)], reference=read_bundled(), today=date(2026, 11, 27))
     assert [i.check_name for i in batch.errors] == ["employed_le_active"]
+
+
+def test_duplicate_key_is_refused_before_load(tmp_path):
+    """core.observation has no key index (migration 010): validation is what keeps the key
+    unique. A duplicate is refused and nothing reaches the loader; a valid batch loaded twice
+    (the loader's anti-join upsert) keeps one row per key."""
+    body = "khromtau,labour_active,2020,1\nkhromtau,labour_active,2020,2\n"
+    batch = validate_payloads([_obs(body)], reference=read_bundled(), today=date(2026, 11, 27))
+    assert [i.check_name for i in batch.errors] == ["unique_key", "unique_key"]
+    assert "observations" not in batch.frames
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        migrate(con)
+        keys = con.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'core' "
+            "AND table_name = 'observation' AND constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+        assert keys == [(0,)]
+        ok = "khromtau,labour_active,2020,1\nkhromtau,labour_active,2021,2\n"
+        for run in ("r1", "r2"):
+            good = validate_payloads([_obs(ok)], reference=read_bundled(), today=date(2026, 11, 27))
+            load_core(con, {"observations": good.frames["observations"]}, run, "2026-11-27")
+        rows = con.execute(
+            "SELECT territory_id, indicator_id, year, source, count(*) FROM core.observation "
+            "GROUP BY ALL ORDER BY year"
+        ).fetchall()
+    assert rows == [
+        ("town_khromtau", "labour_active", 2020, "files", 1),
+        ("town_khromtau", "labour_active", 2021, "files", 1),
+    ]

@@ -74,5 +74,12 @@ def test_existing_rows_move_to_their_territory(tmp_path):
         ("district_khromtau", "wage_avg_monthly"),
     ]
     assert hist == "district_khromtau"
-    assert pk == [(["territory_id", "indicator_id", "year", "source"],)]
+    assert pk == []  # migration 010 drops the key index; the key columns stay those of 008
     assert comment and "territory" in comment
+    with duckdb.connect(str(tmp_path / "at8.duckdb")) as con:
+        _migrate_up_to(con, 8)
+        pk = con.execute(
+            "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = "
+            "'observation' AND constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+    assert pk == [(["territory_id", "indicator_id", "year", "source"],)]

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandera.pandas as pa
-
-from schemas.inputs import InputSpec, answer_col
+from schemas.inputs import InputSpec, answer_col, unique_schema
 
 RULES: dict[str, str] = {
     "matches_table4": "a Table 5 count should equal the same cell of Table 4",
@@ -55,11 +53,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
                 "note",
             ),
             description="Study Table 5 as printed: Job and entrepreneurship counts and ranks.",
-            errors=pa.DataFrameSchema(
-                {"answer": answer_col()},
-                unique=["survey_id", "answer"],
-                report_duplicates="all",
-            ),
+            errors=unique_schema(["survey_id", "answer"], {"answer": answer_col()}),
         ),
         "survey_paired_values": InputSpec(
             "survey_paired_values",
@@ -77,7 +71,7 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("survey_id", "row"),
             optional=("x", "y", "rank_x", "rank_y", "source_table", "note"),
             description="Study Table 8 as printed: paired values and their printed ranks.",
-            errors=pa.DataFrameSchema(unique=["survey_id", "row"], report_duplicates="all"),
+            errors=unique_schema(["survey_id", "row"]),
         ),
         "published": InputSpec(
             "published",
@@ -93,8 +87,6 @@ def input_specs(today: date | None = None) -> dict[str, InputSpec]:
             key=("source_table", "statistic"),
             optional=("value", "printed_formula", "note"),
             description="Numbers the study publishes, as printed, for the reproduction audit.",
-            errors=pa.DataFrameSchema(
-                unique=["source_table", "statistic"], report_duplicates="all"
-            ),
+            errors=unique_schema(["source_table", "statistic"]),
         ),
     }
