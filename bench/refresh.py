@@ -130,11 +130,10 @@ def child_prefect() -> dict:
 
 
 class _Future:
-    """An already finished future (``prefect.futures.as_completed`` reads ``_final_state``)."""
+    """An already finished future (the module's ``as_completed`` is replaced by ``iter``)."""
 
     def __init__(self, value):
         self._value = value
-        self._final_state = True  # done: as_completed yields it at once
 
     def result(self):
         return self._value
