@@ -175,7 +175,7 @@ See `bench/README.md` ("What limits each target") for more on each point.
   scan: ~1.5 s at 10M rows), typing every cell by the analyst number rules into a wider table
   (each number keeps its text for `raw_value`), the schema checks as separate scans (the
   natural-key `GROUP BY` is the largest), then the load. Memory is DuckDB's buffer pools (the
-  scratch database's `MONOTOWNS_STAGE_MEMORY`, default 1 GB, and the warehouse connection's)
+  scratch database's limit, `tasks.stage.MEMORY_LIMIT` = 1 GB, and the warehouse connection's)
   plus ~250 MB of imports: it no longer grows with the file (50M rows complete:
   `python -m bench.ingest --rows 50000000 --reps 1`).
 - **Correlations: both targets met.** Kendall uses joint count tables of the Likert items

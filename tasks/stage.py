@@ -21,7 +21,6 @@ import codecs
 import contextlib
 import csv
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -42,9 +41,8 @@ from tasks.sources.base import Payload
 
 BATCH_ROWS = 100_000  # rows per batch where Python reads (blank-line CSV, XLSX)
 CHUNK = 16 * 2**20  # bytes per chunk of the pre-read scans and the transcoding
-#: DuckDB memory of the scratch database (it spills to its folder beyond this);
-#: ``MONOTOWNS_STAGE_MEMORY`` overrides it (e.g. ``2GB``).
-MEMORY_LIMIT = os.environ.get("MONOTOWNS_STAGE_MEMORY", "1GB")
+#: DuckDB memory of the scratch database (it spills to its folder beyond this).
+MEMORY_LIMIT = "1GB"
 # characters Python's str.strip() removes: cells are stripped as read_table strips them
 STRIP_CHARS = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
