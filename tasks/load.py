@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Iterable
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -273,16 +272,3 @@ def replace_results(con, results: dict[str, pd.DataFrame]) -> dict[str, int]:
                 _unregister(con, "_res")
         counts[table] = len(frame)
     return counts
-
-
-def table_counts(path: str | Path) -> dict[str, int]:
-    """Row count of every table of the raw/core/results/meta schemas."""
-    with duckdb.connect(str(path)) as con:
-        tables = con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema "
-            "IN ('raw','core','results','meta') AND table_type = 'BASE TABLE' ORDER BY 1, 2"
-        ).fetchall()
-        return {
-            f"{s}.{t}": con.execute(f'SELECT count(*) FROM {s}."{t}"').fetchone()[0]
-            for s, t in tables
-        }

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from tasks.analyses.registry import merge_results
-from tasks.load import load_core, record_issues, record_payloads, replace_results, table_counts
+from tasks.load import load_core, record_issues, record_payloads, replace_results
 from tasks.sources.base import utc_now
 from tasks.sources.bundled import read_bundled
 from tasks.studies import ANALYSES
@@ -128,7 +128,7 @@ def build_warehouse(
             with duckdb.connect(staging) as con:
                 replace_results(con, results)
                 _fill_empty(con)
-        counts = table_counts(staging)
+        counts = db.table_counts(staging)
         with duckdb.connect(staging) as con:
             con.execute(
                 "UPDATE meta.pipeline_run SET status = 'completed', finished_at = ?, "
