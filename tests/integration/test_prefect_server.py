@@ -223,6 +223,8 @@ def test_deploy_all_worker_runs_manual_refresh(tmp_path, port, steps, processes)
     #    configured only by the environment: MONOTOWNS_WAREHOUSE names the warehouse
     default = ROOT / "warehouse" / "monotowns.duckdb"  # where a run would go without it
     default_before = default.stat().st_mtime_ns if default.exists() else None
+    archives = (ROOT / "raw", ROOT / "warehouse" / "raw")  # where its raw archive would go
+    archives_before = [_listing(a) for a in archives]  # (a checkout may hold an earlier run's)
     worker_env = {**env, "MONOTOWNS_WAREHOUSE": str(warehouse)}
     worker = processes.start(
         "worker",
@@ -256,7 +258,7 @@ def test_deploy_all_worker_runs_manual_refresh(tmp_path, port, steps, processes)
         ).fetchall()
     assert json.loads(params)["warehouse"] == str(warehouse)  # resolved by the flow, on the worker
     assert (default.stat().st_mtime_ns if default.exists() else None) == default_before
-    assert not (ROOT / "raw").exists() and not (ROOT / "warehouse" / "raw").exists()
+    assert [_listing(a) for a in archives] == archives_before
 
     # 8. the yearly run the scheduler created: 1 September 06:00 in Almaty
     expected = next_stated_run(dt.datetime.now(dt.UTC))
@@ -367,3 +369,10 @@ def test_serve_runs_manual_refresh_and_stops_cleanly(tmp_path, port, steps, proc
     yearly = client.get("/deployments/name/refresh/yearly-refresh").raise_for_status().json()
     assert yearly["paused"] is False and yearly["schedules"][0]["active"] is True
     assert steps.elapsed() < BUDGET_S, f"took {steps.elapsed():.0f}s"
+
+
+def _listing(folder: Path) -> list[str] | None:
+    """Every file below ``folder`` (``None`` if it does not exist)."""
+    if not folder.exists():
+        return None
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
