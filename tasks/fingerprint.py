@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from warehouse.versions import package_versions
 
 #: The project's packages, beside each other (a checkout or site-packages).
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,13 +103,8 @@ def project_parts() -> dict[str, str]:
 
 def versions() -> str:
     """Python and the versions of :data:`VERSIONED`, as one text."""
-    out = [f"python={platform.python_version()}"]
-    for pkg in VERSIONED:
-        try:
-            out.append(f"{pkg}={metadata.version(pkg)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{pkg}=none")
-    return ";".join(out)
+    found = package_versions(VERSIONED, missing="none", python=True)
+    return ";".join(f"{pkg}={version}" for pkg, version in found.items())
 
 
 def folder_parts(folder: str | Path, prefix: str) -> dict[str, str]:
