@@ -120,7 +120,14 @@ RULES: dict[str, str] = {
         "territory_kind must be a territory the registry has for the town: town (the town "
         "proper), its district or city_administration, oblast, republic"
     ),
-    "known_indicator": "indicator_id must be listed in indicators.csv (or the bundled list)",
+    "known_indicator": (
+        "indicator_id must be in the indicator catalogue (tasks/catalogue/indicators.yaml) or "
+        "the folder's indicators.csv"
+    ),
+    "catalogued_indicator": (
+        "is defined by the indicator catalogue (tasks/catalogue/indicators.yaml); the folder's "
+        "row is not used"
+    ),
     "known_survey": "survey_id must be listed in surveys.csv",
     "value_missing": "value is missing",
     "value_as_printed": "the printed text was not read as a plain number; see note",
@@ -213,7 +220,9 @@ def observations_schemas(
     errors = pa.DataFrameSchema(
         {
             **where,
-            "indicator_id": pa.Column(dt.string, description="indicator (indicators.csv)"),
+            "indicator_id": pa.Column(
+                dt.string, description="indicator (the catalogue, or indicators.csv)"
+            ),
             "year": _year_col(max_year),
             "value": pa.Column(
                 dt.float64,

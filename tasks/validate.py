@@ -34,6 +34,7 @@ from schemas.inputs import (
     observations_schemas,
 )
 from tasks import studies, territories
+from tasks.catalogue.batch import CATALOGUE_LABEL, carried, with_folder_indicators
 from tasks.numbers_sql import analyst_number_sql
 from tasks.parse import Issue, ReadError, row_key_texts
 from tasks.sources.base import Batch, Payload
@@ -422,9 +423,12 @@ def validate_payloads(
             ref_frames.append(frame)
     if ref_frames:
         ref = pd.concat(ref_frames, ignore_index=True).drop_duplicates("indicator_id")
-        batch.frames["indicators"] = ref
+        batch.frames["indicators"] = with_folder_indicators(ref)[0]
         batch.files["indicators"] = " + ".join(PurePath(p.uri).name for p in ref_indicators)
         batch.payload_of["indicators"] = ref_indicators[0]
+    else:  # every indicator is defined once, in the catalogue
+        batch.frames["indicators"] = with_folder_indicators(None)[0]
+        batch.files["indicators"] = CATALOGUE_LABEL
     order = ["towns", "indicators"]  # reference inputs first: others are checked against them
     for kind, group in sorted(by_kind.items(), key=lambda kv: (kv[0] not in order, kv[0])):
         if len(group) > 1:
@@ -446,6 +450,10 @@ def validate_payloads(
         )
         frame, issues = _read_input(stage, group[0], specs[kind], group[0].source, units)
         batch.issues += issues
+        if frame is not None and kind == "indicators":  # only adds what the catalogue lacks
+            name = PurePath(group[0].uri).name
+            frame, issues = with_folder_indicators(frame, group[0].source, name)
+            batch.issues += issues
         if frame is not None:
             batch.frames[kind] = frame
             batch.files[kind] = PurePath(group[0].uri).name
@@ -454,6 +462,13 @@ def validate_payloads(
         add_registry(batch, reg)
     if not batch.errors:
         batch.issues += cross_checks(batch, reg)
+    observed = []
+    if "observations" in batch.frames and "indicator_id" in _obs_columns(batch):
+        obs_stage, obs = _obs_table(batch)
+        sql = f"SELECT DISTINCT indicator_id FROM {ident(obs)}"
+        observed = [r[0] for r in obs_stage.con.execute(sql).fetchall()]
+    if "indicators" in batch.frames:  # core.indicator: the catalogue rows this batch carries
+        batch.frames["indicators"] = carried(batch.frames["indicators"], observed)
     if not batch.errors and "observations" in batch.frames:
         batch.frames["observations"] = conform_observations(batch)
     stage.close()  # the loader attaches the stage file read-only
@@ -838,10 +853,13 @@ def validate_parsed_observations(
     own registry). ``vintage_of`` maps a payload hash to its fetched-at time.
     """
     batch = validate_payloads([], reference=reference, today=today, registry=registry)
+    loaded = batch.frames["indicators"]
     if extra_indicators is not None and len(extra_indicators):
-        known = batch.frames["indicators"]
-        new = extra_indicators[~extra_indicators["indicator_id"].isin(known["indicator_id"])]
-        batch.frames["indicators"] = pd.concat([known, new], ignore_index=True)
+        new = extra_indicators[~extra_indicators["indicator_id"].isin(loaded["indicator_id"])]
+        loaded = pd.concat([loaded, new], ignore_index=True)
+    # observations are checked against the whole catalogue; core.indicator gets ``loaded``
+    catalogue = with_folder_indicators(None)[0]
+    batch.frames["indicators"] = pd.concat([loaded, catalogue]).drop_duplicates("indicator_id")
     errors, warnings = observations_schemas((today or date.today()).year, OBSERVATION_UNIQUE)
     frame = obs.reset_index(drop=True).copy()
     label = f"{source} responses"
@@ -874,6 +892,7 @@ def validate_parsed_observations(
             )
     if not batch.errors:
         batch.issues += cross_checks(batch, registry)
+    batch.frames["indicators"] = loaded.reset_index(drop=True)
     frame["vintage"] = frame["payload_hash"].map(vintage_of or {})
     batch.frames["observations"] = frame[list(OBSERVATION_COLUMNS)]
     return batch
@@ -898,6 +917,8 @@ def merge_batches(batches: list[Batch]) -> Batch:
                 continue
             if kind in out.frames:
                 out.frames[kind] = pd.concat([out.frames[kind], frame], ignore_index=True)
+                if kind == "indicators":  # catalogue rows: two folders may carry the same one
+                    out.frames[kind] = out.frames[kind].drop_duplicates("indicator_id")
                 out.files[kind] = f"{out.files[kind]} + {b.files[kind]}"
             else:
                 out.frames[kind] = frame

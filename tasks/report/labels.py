@@ -6,6 +6,8 @@ the Russian label of every question item (``tasks/survey/codebooks/*.yaml``): th
 those instead of translating names itself. :func:`localized` returns a snapshot whose survey
 labels (``area_label``, ``measure_label``) are in the report's language; kinds of territory
 read through :func:`territory_kind` (``values.territory_kind.<kind>`` in the catalogue).
+Indicator names and unit labels come from the indicator catalogue
+(``tasks/catalogue/indicators.yaml``), not from the message catalogue.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from functools import cache
 
 import pandas as pd
 
-from tasks.report.i18n import DEFAULT_LANG, current_language, optional, value_label
+from tasks.catalogue import load_catalogue
+from tasks.catalogue import unit_label as catalogue_unit_label
+from tasks.report.i18n import DEFAULT_LANG, current_language, value_label
 from tasks.report.snapshot import Snapshot
 from tasks.survey.codebook import bundled_codebooks, load_codebook
 
@@ -66,11 +70,12 @@ def territory_kind(kind: str) -> str:
 
 
 def indicator_name(snap: Snapshot, indicator_id: str) -> str:
-    """An indicator's display name: ``values.indicator.<id>`` of the catalogue, else the
-    warehouse's ``core.indicator.name``, else the id."""
-    text = optional(f"values.indicator.{indicator_id}", "")
-    if text:
-        return text
+    """An indicator's display name in the report's language: the indicator catalogue's
+    (``tasks/catalogue/indicators.yaml``), else the warehouse's ``core.indicator.name`` (an
+    analyst's own indicator), else the id."""
+    entry = load_catalogue().get(str(indicator_id))
+    if entry is not None:
+        return entry.name(current_language())
     ind = snap.get("core.indicator")
     if not ind.empty and "name" in ind.columns:
         hit = ind.loc[ind["indicator_id"] == indicator_id, "name"]
@@ -80,5 +85,8 @@ def indicator_name(snap: Snapshot, indicator_id: str) -> str:
 
 
 def unit_label(unit) -> str:
-    """A unit's display text (``values.unit.<unit>``: ``persons`` -> ``человек``)."""
-    return value_label("unit", unit) if isinstance(unit, str) and unit else ""
+    """A unit's display text in the report's language: the catalogue's label of a project unit
+    (``persons`` -> ``человек``), else the unit as stored."""
+    if not isinstance(unit, str) or not unit:
+        return ""
+    return catalogue_unit_label(unit, current_language()) or value_label("unit", unit)

@@ -21,7 +21,7 @@ from tasks.report import formats
 from tasks.report.charts import ACCENT, Chart, _figure, _finish, style
 from tasks.report.formats import number
 from tasks.report.i18n import t, value_label
-from tasks.report.labels import territory_kind
+from tasks.report.labels import territory_kind, unit_label
 
 #: Line style and marker of each kind of territory (the same in every panel).
 KIND_STYLE = {
@@ -131,15 +131,13 @@ def town_panels(
             several = sum(1 for tid, _ in panels if tid == town_id) > 1
             title = towns[town_id]
             if several:
-                title = t(
-                    "charts.town_panels.panel_unit", town=title, unit=value_label("unit", unit)
-                )
+                title = t("charts.town_panels.panel_unit", town=title, unit=unit_label(unit))
             ax.set_title(title, fontsize=9, fontweight="bold")
             ax.set_xlim(lo - 0.5, hi + 0.5)
             step = 1 if hi - lo <= 5 else 3
             ax.set_xticks(range(lo, hi + 1, step), [str(y) for y in range(lo, hi + 1, step)])
             ax.tick_params(labelsize=7)
-            ax.set_ylabel(value_label("unit", unit), fontsize=7)
+            ax.set_ylabel(unit_label(unit), fontsize=7)
             ax.yaxis.set_major_formatter(formats.tick_formatter(",.0f" if top >= 100 else ",.1f"))
             ax.set_ylim(0, (top if top > 0 else 1.0) * 1.2)  # from zero: changes in proportion
         for ax in axes[len(panels) :]:

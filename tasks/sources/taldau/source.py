@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from schemas.inputs import OBSERVATION_DTYPES, empty_observations
+from tasks.catalogue import indicator_frame
 from tasks.parse import Issue
 from tasks.sources.base import Batch, Fetched, Payload, SourceError, unique_payloads
 from tasks.sources.taldau import (
@@ -167,16 +168,8 @@ class TaldauSource:
     ) -> Batch:
         """Validate the parsed observations with the same schemas as every other source."""
         indicators, _ = selected(options)
-        registry = pd.DataFrame(
-            {
-                "indicator_id": i.indicator_id,
-                "name": i.name_ru or i.indicator_id,
-                "unit": i.unit,
-                "topic": i.topic,
-                "description": i.notes,
-            }
-            for i in indicators
-        )
+        # what each selected indicator is comes from the one catalogue (core.indicator rows)
+        registry = indicator_frame(i.indicator_id for i in indicators)
         payloads = unique_payloads(fetched)
         batch = validate_parsed_observations(
             observations(fetched),

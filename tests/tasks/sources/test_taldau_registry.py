@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tasks.catalogue import load_catalogue
 from tasks.sources.taldau.registry import (
     INDICATORS_CSV,
     TERRITORIES_CSV,
@@ -51,7 +52,9 @@ EXPECTED_IDS = {
 
 def test_indicator_codes_map_to_known_taldau_ids():
     inds = {i.indicator_id: i for i in load_indicators()}
-    assert {k: v.taldau_index_id for k, v in inds.items()} == EXPECTED_IDS
+    # the known mappings stay; more rows may be added (each for a catalogue id)
+    assert {k: inds[k].taldau_index_id for k in EXPECTED_IDS if k in inds} == EXPECTED_IDS
+    assert set(inds) <= set(load_catalogue())
     assert all(i.period_id == 7 for i in inds.values())
     assert all(i.source for i in inds.values())
     assert not any(i.verified_live for i in inds.values())  # nothing checked live yet
@@ -64,20 +67,17 @@ def test_territory_levels_and_dics():
     oblast = [k for k in EXPECTED_IDS if k not in ("wage_avg_monthly", "industrial_output")]
     assert all(inds[k].territory_dic == 67 for k in oblast)
     assert all(i.territory_dic in i.dics for i in inds.values())
-    assert inds["labour_unemployment_rate"].unit == "%"
 
 
-def test_units_match_the_bundled_indicators():
-    bundled = "tasks/studies/khromtau_2024/data/indicators.csv"
-    path = Path(__file__).resolve().parents[3] / bundled
-    with open(path, encoding="utf-8") as fh:
-        units = {r["indicator_id"]: r["unit"] for r in csv.DictReader(fh)}
+def test_units_come_from_the_catalogue():
+    catalogue = load_catalogue()
     for ind in load_indicators():
-        if ind.indicator_id in units:
-            assert ind.unit == units[ind.indicator_id], ind.indicator_id
+        entry = catalogue[ind.indicator_id]
+        assert (ind.unit, ind.name_ru, ind.topic) == (entry.unit, entry.name_ru, entry.topic)
         assert ind.taldau_unit and ind.scale > 0
     inds = {i.indicator_id: i for i in load_indicators()}
     assert (inds["labour_unemployed"].unit, inds["labour_unemployed"].scale) == ("persons", 1000)
+    assert inds["labour_unemployment_rate"].unit == "%"
 
 
 REFERENCE_DIR = REFERENCE_MONOTOWNS.parent if REFERENCE_MONOTOWNS else None
@@ -173,7 +173,7 @@ def test_indicator_levels():
     with pytest.raises(TaldauRegistryError, match="levels"):
         Indicator.from_row(
             {
-                "indicator_id": "x",
+                "indicator_id": "population",
                 "taldau_index_id": "1",
                 "period_id": "7",
                 "territory_dic": "67",
@@ -202,7 +202,20 @@ def test_plan_fetches_each_territory_once():
     # South Kazakhstan (before 2018) has no Taldau id: skipped, never fetched
     assert {s.territory_id for s in skipped} == {"oblast_south_kazakhstan"}
     assert all(s.town_ids == ("kentau",) for s in skipped)
-    assert len(pairs) == 8 * 15 + 2 * 27
+    # every indicator is planned at exactly the territories of its levels (no count pinned)
+    planned: dict[str, set[str]] = {}
+    for p in pairs:
+        planned.setdefault(p.indicator.indicator_id, set()).add(p.territory.territory_id)
+    oblasts = planned["labour_unemployed"]
+    districts = planned["wage_avg_monthly"] - oblasts
+    assert len(oblasts) == 15 and len(districts) == 27  # the registry's territories with an id
+    for ind in reg.indicators:
+        levels = ind.fetch_levels
+        expected = (oblasts if "oblast" in levels else set()) | (
+            districts if "district" in levels else set()
+        )
+        assert planned[ind.indicator_id] == expected, ind.indicator_id
+    assert len(pairs) == sum(len(v) for v in planned.values())
     only = plan_territory_pairs(reg, towns=["khromtau"])[0]
     assert {(p.indicator.indicator_id, p.territory.territory_id) for p in only} >= {
         ("wage_avg_monthly", "district_khromtau"),
@@ -332,13 +345,28 @@ def test_adding_an_indicator_is_adding_a_csv_row(tmp_path):
     path = tmp_path / "indicators.csv"
     text = INDICATORS_CSV.read_text(encoding="utf-8")
     path.write_text(
-        text.rstrip("\n") + "\npopulation,703831,7,67,67,1,persons,человек,1,"
-        "Численность населения,population,yes,no,DANK-Z 011 sql,\n",
+        text.rstrip("\n") + "\npopulation,703831,7,67,67,1,человек,1,yes,no,DANK-Z 011 sql,,\n",
         encoding="utf-8",
     )
     inds = {i.indicator_id: i for i in load_indicators(path)}
     assert inds["population"].taldau_index_id == 703831
+    # name and unit are the catalogue's; the row says only Taldau's unit and the scale
     assert (inds["population"].unit, inds["population"].taldau_unit) == ("persons", "человек")
+    assert inds["population"].name_ru == load_catalogue()["population"].name_ru
     path.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
     with pytest.raises(TaldauRegistryError, match="duplicate"):
         load_indicators(path)
+
+
+def test_a_mapping_to_an_id_outside_the_catalogue_fails_naming_the_row(tmp_path):
+    path = tmp_path / "indicators.csv"
+    text = INDICATORS_CSV.read_text(encoding="utf-8")
+    row = "births_typo,1,7,67,67,1,человек,1,no,no,x,,"
+    path.write_text(text.rstrip("\n") + "\n" + row + "\n", encoding="utf-8")
+    lines = len(text.rstrip("\n").splitlines()) + 1
+    with pytest.raises(TaldauRegistryError, match=rf"line {lines} .*'births_typo' is not in"):
+        load_indicators(path)
+    # an older row that still defines what the indicator is: refused, the column named
+    old = {"indicator_id": "population", "taldau_index_id": "1", "period_id": "7"}
+    with pytest.raises(TaldauRegistryError, match=r"column 'unit' = 'persons'.*catalogue"):
+        Indicator.from_row({**old, "territory_dic": "67", "unit": "persons"})

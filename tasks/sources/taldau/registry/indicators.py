@@ -1,4 +1,11 @@
-"""``indicators.csv``: one :class:`Indicator` per row, with the levels it exists at."""
+"""``indicators.csv``: how Taldau's indexes map onto catalogue ids, one :class:`Indicator` per row.
+
+A row says where Taldau publishes a catalogue indicator (index id, period, dics, levels) and how
+its values convert to the project unit (``taldau_unit``, ``scale``). What the indicator *is*
+(name, project unit, topic) comes from the one catalogue (:mod:`tasks.catalogue`); a row whose
+``indicator_id`` is not in the catalogue, or that still gives ``unit``, ``name_ru`` or ``topic``,
+is an error naming the row.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tasks.catalogue import CATALOGUE_LABEL, load_catalogue
 from tasks.sources.taldau.registry._rows import (
     _as_mapping,
     _bool,
@@ -22,10 +30,13 @@ from tasks.sources.taldau.registry.base import (
     TaldauRegistryError,
 )
 
+#: Columns an older ``indicators.csv`` had; the catalogue defines them now.
+CATALOGUE_COLUMNS = ("unit", "name_ru", "topic")
+
 
 @dataclass(frozen=True)
 class Indicator:
-    """One row of ``indicators.csv``."""
+    """One row of ``indicators.csv``, with the catalogue's ``unit``, ``name_ru`` and ``topic``."""
 
     indicator_id: str
     taldau_index_id: int
@@ -60,6 +71,18 @@ class Indicator:
         where = where or f"indicators.csv row {iid or '?'}"
         if not iid:
             raise TaldauRegistryError(f"{where}: indicator_id is required")
+        entry = load_catalogue().get(iid)
+        if entry is None:
+            raise TaldauRegistryError(
+                f"{where}: indicator_id {iid!r} is not in {CATALOGUE_LABEL}; add its catalogue "
+                "entry first (the Taldau row only maps an index onto a catalogue id)"
+            )
+        defined = [c for c in CATALOGUE_COLUMNS if _text(row, c)]
+        if defined:
+            raise TaldauRegistryError(
+                f"{where}: column {defined[0]!r} = {_text(row, defined[0])!r}: name, unit and "
+                f"topic come from {CATALOGUE_LABEL}, not from the Taldau mapping; drop the column"
+            )
         territory_dic = _int(row, "territory_dic", required=True, where=where)
         if territory_dic not in TERRITORY_DICS:
             raise TaldauRegistryError(
@@ -90,11 +113,11 @@ class Indicator:
             territory_dic=territory_dic,  # type: ignore[arg-type]
             dics=dics,
             measure_id=_int(row, "measure_id", required=False, where=where) or 1,
-            unit=_text(row, "unit"),
+            unit=entry.unit,
             taldau_unit=_text(row, "taldau_unit"),
             scale=scale,
-            name_ru=_text(row, "name_ru"),
-            topic=_text(row, "topic"),
+            name_ru=entry.name_ru,
+            topic=entry.topic,
             confirmed=_bool(row, "confirmed", where=where),
             verified_live=_bool(row, "verified_live", where=where),
             source=_text(row, "source"),
