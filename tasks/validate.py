@@ -34,7 +34,12 @@ from schemas.inputs import (
     observations_schemas,
 )
 from tasks import studies, territories
-from tasks.catalogue.batch import CATALOGUE_LABEL, carried, with_folder_indicators
+from tasks.catalogue.batch import (
+    CATALOGUE_LABEL,
+    carried,
+    reference_ids,
+    with_folder_indicators,
+)
 from tasks.numbers_sql import analyst_number_sql
 from tasks.parse import Issue, ReadError, row_key_texts
 from tasks.sources.base import Batch, Payload
@@ -462,11 +467,11 @@ def validate_payloads(
         add_registry(batch, reg)
     if not batch.errors:
         batch.issues += cross_checks(batch, reg)
-    observed = []
+    observed = list(reference_ids(reference or []))
     if "observations" in batch.frames and "indicator_id" in _obs_columns(batch):
         obs_stage, obs = _obs_table(batch)
         sql = f"SELECT DISTINCT indicator_id FROM {ident(obs)}"
-        observed = [r[0] for r in obs_stage.con.execute(sql).fetchall()]
+        observed += [r[0] for r in obs_stage.con.execute(sql).fetchall()]
     if "indicators" in batch.frames:  # core.indicator: the catalogue rows this batch carries
         batch.frames["indicators"] = carried(batch.frames["indicators"], observed)
     if not batch.errors and "observations" in batch.frames:

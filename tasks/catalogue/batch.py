@@ -4,19 +4,22 @@ Every indicator is defined once, in ``tasks/catalogue/indicators.yaml``. An inpu
 no indicator list: its observations name catalogue ids. An analyst's folder may still bring an
 ``indicators.csv`` for indicators the catalogue does not have (its own, ad hoc ones); a row of it
 for a catalogue id is not used (the catalogue's definition is) and is reported as a warning.
-``core.indicator`` receives the catalogue rows of the indicators a batch carries
-(:func:`carried`), so a run does not load the whole catalogue.
+``core.indicator`` receives the catalogue rows of the indicators a batch carries and of those
+its reference datasets (the bundled folders) carry (:func:`carried`, :func:`reference_ids`), as
+when each folder had its own list; a run does not load the whole catalogue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import PurePath
 
 import pandas as pd
 
 from schemas.inputs import RULES
 from tasks.catalogue import CATALOGUE_LABEL, CORE_COLUMNS, indicator_frame, load_catalogue
-from tasks.parse import Issue
+from tasks.parse import Issue, ReadError, read_table
+from tasks.sources.base import Payload
 
 
 def with_folder_indicators(
@@ -61,4 +64,20 @@ def carried(frame: pd.DataFrame, observed: Iterable[str]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-__all__ = ["CATALOGUE_LABEL", "carried", "with_folder_indicators"]
+def reference_ids(reference: Iterable[Payload]) -> set[str]:
+    """Indicator ids in the ``observations`` of ``reference`` (the bundled folders: small files,
+    validated on their own in a bundled run; here only their ids are read)."""
+    ids: set[str] = set()
+    for p in reference:
+        if p.kind != "observations":
+            continue
+        try:
+            frame = read_table(p.read_bytes(), PurePath(p.uri).name)
+        except ReadError:
+            continue  # the folder's own validation reports it
+        if "indicator_id" in frame.columns:
+            ids |= {str(v).strip() for v in frame["indicator_id"] if str(v).strip()}
+    return ids
+
+
+__all__ = ["CATALOGUE_LABEL", "carried", "reference_ids", "with_folder_indicators"]

@@ -170,7 +170,11 @@ def test_any_catalogue_id_is_a_known_indicator_for_an_analyst_folder():
     payload = Payload.from_bytes("files", "observations", "/in/observations.csv", body.encode())
     batch = validate_payloads([payload], reference=read_bundled(), today=TODAY)
     assert batch.errors == []
-    assert list(batch.frames["indicators"]["indicator_id"]) == [new_id]
+    # core.indicator: the folder's indicator and the bundled datasets' (the reference)
+    bundled = {
+        r["indicator_id"] for f in bundled_dirs() for r in _folder_rows(f, "observations.csv")
+    }
+    assert set(batch.frames["indicators"]["indicator_id"]) == {new_id, *bundled}
     obs = batch.frames["observations"].to_pandas()
     assert obs["unit"].tolist() == [load_catalogue()[new_id].unit]  # empty unit = catalogue's
 
