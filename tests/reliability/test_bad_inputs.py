@@ -49,7 +49,10 @@ def large_folder() -> dict[str, str]:
     towns = "town_id,name_en,confirmed\n" + "".join(
         f"t{i:04d},Town {i},true\n" for i in range(1000)
     )
-    inds = [line.split(",")[0] for line in study("indicators.csv").splitlines()[1:]]
+    # the study's indicators (catalogue ids), in the order its observations.csv first names them
+    inds = list(
+        dict.fromkeys(line.split(",")[1] for line in study("observations.csv").splitlines()[1:])
+    )
     lines = ["town_id;indicator_id;year;value"]
     for i in range(1000):
         active = 10 + i % 7
@@ -269,7 +272,7 @@ CASES = [
          {"observations.csv": "town_id,indicator_id,year,territory_kind,value\n"
                               "kulsary,population,2023,District containing the town,86367\n"},
          "accepted", values={("district_zhylyoi", "population", 2023): 86367.0}),
-    Case("unknown-indicator", "an indicator not in indicators.csv or the bundled list",
+    Case("unknown-indicator", "an indicator not in the catalogue or the folder's indicators.csv",
          {"observations.csv": OBS + "khromtau,gdp_per_capita,2020,13.8\n"}, "refused",
          ("observations.csv row 2, column indicator_id: 'gdp_per_capita'",
           "[known_indicator]")),
