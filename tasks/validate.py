@@ -381,8 +381,10 @@ def validate_payloads(
 ) -> Batch:
     """Read and validate ``payloads``; inputs missing from them are taken from ``reference``.
 
-    ``reference`` is how an analyst's folder with only ``observations.csv`` still finds the
-    bundled indicators; towns and territories come from ``registry`` (default: the shipped one).
+    Indicators are the catalogue's (:mod:`tasks.catalogue.batch`): the batch's ``indicators``
+    frame is the catalogue rows of the indicators it and ``reference`` (the bundled folders)
+    carry, plus a folder's own; towns and territories come from ``registry`` (default: the
+    shipped one).
     """
     folders: dict[str, list[Payload]] = {}
     for p in payloads:

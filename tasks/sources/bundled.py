@@ -8,8 +8,9 @@
 
 Every folder is in exactly the format an analyst uses for ``--source files --input DIR``
 (``docs/inputs.md``); :func:`tasks.validate.validate_payloads` validates each folder on its
-own (the others' indicators as reference) and merges the batches. The
-towns come from the registry (``tasks/sources/taldau/towns.csv``), never from a folder.
+own and merges the batches. The towns come from the registry
+(``tasks/sources/taldau/towns.csv``) and the indicators from the catalogue
+(``tasks/catalogue/indicators.yaml``), never from a folder.
 """
 
 from __future__ import annotations

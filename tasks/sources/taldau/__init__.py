@@ -168,7 +168,7 @@ def fetch_indicator(
                 f"Taldau GetIndexAttributes indexId={ind.taldau_index_id}: measureName "
                 f"{taldau_unit!r} differs from the registry's taldau_unit {ind.taldau_unit!r} "
                 f"(scale {ind.scale:g} to {ind.unit!r}) for {ind.indicator_id}; "
-                "fix unit/taldau_unit/scale in indicators.csv",
+                "fix taldau_unit/scale in indicators.csv (the unit is the catalogue's)",
                 endpoint="GetIndexAttributes",
                 params={"indexId": ind.taldau_index_id},
             )

@@ -11,8 +11,9 @@ in ``tasks/sources/taldau/`` (see ``docs/taldau.md``).
   term (``town_term_id``, empty until ``taldau discover`` finds it), the oblast now and before the
   2022 (and 2018) reforms as territory ids. A shared territory (РАЙОН АЛТАЙ for Altai and
   Serebryansk) is one row of ``territories.csv`` referenced by two towns.
-* ``indicators.csv``: one row per indicator; ``levels`` lists where it exists (``oblast``,
-  ``district``, ``town``).
+* ``indicators.csv``: one row per indicator Taldau carries, mapping a Taldau index onto an id of
+  the indicator catalogue (``tasks/catalogue/indicators.yaml``, which says what the indicator
+  is); ``levels`` lists where it exists (``oblast``, ``district``, ``town``).
 
 :func:`load_registry` reads and cross-checks all three (every parent exists, every town's
 territories exist and have the right kind, ids and term ids unique); a bad row raises
