@@ -855,9 +855,11 @@ def validate_parsed_observations(
 ) -> Batch:
     """Validate observations a source has already parsed (e.g. Taldau) with the same schemas.
 
-    The rows carry their ``territory_id``; towns and territories come from ``registry``,
-    indicators from ``reference`` (the bundled lists) plus ``extra_indicators`` (the source's
-    own registry). ``vintage_of`` maps a payload hash to its fetched-at time.
+    The rows carry their ``territory_id``; towns and territories come from ``registry``.
+    Indicator ids are checked against the catalogue; the batch's ``indicators`` (core.indicator
+    rows) are those ``reference`` (the bundled folders) carries plus ``extra_indicators`` (the
+    catalogue rows of the source's selected indicators). ``vintage_of`` maps a payload hash to
+    its fetched-at time.
     """
     batch = validate_payloads([], reference=reference, today=today, registry=registry)
     loaded = batch.frames["indicators"]
