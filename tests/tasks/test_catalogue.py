@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from schemas.inputs import empty_observations
 from tasks.catalogue import (
     CATALOGUE_YAML,
     COMPARABLE_AS,
@@ -33,7 +34,7 @@ from tasks.report.snapshot import Snapshot
 from tasks.sources.base import Payload
 from tasks.sources.bundled import bundled_dirs, read_bundled
 from tasks.sources.taldau.registry import load_indicators
-from tasks.validate import validate_payloads
+from tasks.validate import validate_parsed_observations, validate_payloads
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "indicators.md"
@@ -177,6 +178,27 @@ def test_any_catalogue_id_is_a_known_indicator_for_an_analyst_folder():
     assert set(batch.frames["indicators"]["indicator_id"]) == {new_id, *bundled}
     obs = batch.frames["observations"].to_pandas()
     assert obs["unit"].tolist() == [load_catalogue()[new_id].unit]  # empty unit = catalogue's
+
+
+def test_a_taldau_batch_lists_the_bundled_and_the_selected_taldau_indicators():
+    selected = [i.indicator_id for i in load_indicators()]
+    batch = validate_parsed_observations(
+        empty_observations(),
+        source="taldau",
+        reference=read_bundled(),
+        extra_indicators=indicator_frame(selected),
+        today=TODAY,
+    )
+    bundled = {
+        r["indicator_id"] for f in bundled_dirs() for r in _folder_rows(f, "observations.csv")
+    }
+    frame = batch.frames["indicators"]
+    assert sorted(frame["indicator_id"]) == sorted({*bundled, *selected})
+    assert (
+        frame.set_index("indicator_id")
+        .sort_index()
+        .equals(indicator_frame({*bundled, *selected}).set_index("indicator_id").sort_index())
+    )
 
 
 def test_a_folder_may_add_its_own_indicator_but_not_redefine_a_catalogued_one():
