@@ -17,6 +17,7 @@ from werkzeug import Request, Response
 
 from tasks.sources.taldau import TaldauError
 from tasks.sources.taldau.client import build_url, parse_retry_after
+from tasks.sources.taldau.registry import load_indicators
 
 ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
@@ -88,7 +89,7 @@ def test_error_storm_70_percent_of_first_attempts_fail(taldau_httpserver, tmp_pa
     sleeps = SleepRecorder()
     client = fast_client(tmp_path, fake.base_url, sleep=sleeps)
     result = run_pairs(client, towns=[fake_town()])
-    assert result.failures == [] and len(result.results) == 8
+    assert result.failures == [] and len(result.results) == len(load_indicators())
     distinct = fake.count(status=200)
     failed = fake.count(status=500)
     assert failed == math.floor(distinct * 0.7) and failed > 0
