@@ -37,10 +37,14 @@ _FOOTNOTE = re.compile(r"(\s*\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+|\*+)\s*
 
 # marker words, matched on the folded text as whole words (order: longest first)
 _TOWN_WORDS = ("по моногороду", "моногорода", "моногороду", "моногород", "моног")
-_CA_WORDS = ("г а", "к а", "гор", "города", "город", "каласы", "г", "к")
+#: "г.а." / "қ.ә." name the city administration itself; "г." / "город" / "қ." / "қаласы" a city,
+#: which a table of monotowns means as the town proper
+_CA_WORDS = ("г а", "к а")
+_CITY_WORDS = ("гор", "города", "город", "каласы", "г", "к")
 _DISTRICT_WORDS = ("районы", "района", "район", "ауданы", "р н")
 _OBLAST_WORDS = ("области", "област", "облысы", "обл")  # folded: no soft sign
-_DROP_WORDS = ("одан", "из них", "в том числе")
+#: "из них г.Кулсары", "одаң: Арқалық қаласы": the town proper within the row above
+_PART_WORDS = ("одан", "из них", "онын ишинде", "в том числе")
 
 #: Russian adjective endings of district names ("Аккольский", "Ордабасынский", "Т.Рыскулова")
 _ADJ = re.compile(r"(инский|ынский|ийский|ский|цкий|ской|ская|ское|ого|ому|ом)$")
@@ -53,7 +57,7 @@ class ParsedName:
 
     text: str
     key: str
-    marker: str | None  # town | city | district | oblast | None
+    marker: str | None  # town | part | ca | city | district | oblast | None
 
 
 def fold(text: str) -> str:
@@ -95,13 +99,14 @@ def stem(word_key: str) -> str:
 def parse_name(text: str) -> ParsedName:
     """Split a sheet name, title fragment or row label into key and kind marker."""
     folded = fold(text)
-    folded, _ = _strip_words(folded, _DROP_WORDS)
-    marker = None
+    folded, part = _strip_words(folded, _PART_WORDS)
+    marker = "part" if part else None
     for kind, words in (
         ("town", _TOWN_WORDS),
         ("oblast", _OBLAST_WORDS),
         ("district", _DISTRICT_WORDS),
-        ("city", _CA_WORDS),
+        ("ca", _CA_WORDS),
+        ("city", _CITY_WORDS),
     ):
         folded, found = _strip_words(folded, words)
         if found and marker is None:
@@ -144,13 +149,14 @@ def label_keys(text: str) -> tuple[set[str], str | None]:
 
 
 # title of a profile sheet: "… по моногороду Курчатов …", "… г.а. Семей …", "… Абайского района …"
-_TITLE_TOWN = re.compile(r"моногород", re.I)
+_TITLE_TOWN = re.compile(r"моно(город|қала|кала)", re.I)
 _TITLE_CA = re.compile(r"(^|[\s(])(г\.\s*а\.?|г\.|города|город)\s*[А-ЯЁӘҒҚҢӨҰҮҺІа-яё]", re.I)
 _TITLE_DISTRICT = re.compile(r"(район|ауданы)", re.I)
 
 
 def title_marker(title: str | None) -> str | None:
-    """The kind a profile sheet's title names: town (monotown), district, city or None."""
+    """The kind a sheet's title names: town ("по моногороду", "в моногородах",
+    "Моноқалаларда"), district, city or None."""
     if not title:
         return None
     text = str(title)

@@ -51,6 +51,8 @@ CITY_PREFIX = "city_"
 #: kinds a marker allows ("city" also allows the cities of republican significance)
 _KINDS_OF_MARKER = {
     "town": ("town",),
+    "part": ("town",),
+    "ca": ("city_administration",),
     "city": ("city_administration", "oblast"),
     "district": ("district",),
     "oblast": ("oblast",),
@@ -60,7 +62,7 @@ _KINDS_OF_MARKER = {
 
 _MARKER_OF_KIND = {
     "town": "town",
-    "city_administration": "city",
+    "city_administration": "ca",
     "district": "district",
     "oblast": "oblast",
     "republic": None,
@@ -152,6 +154,8 @@ class TerritoryIndex:
         self.by_key: dict[str, set[str]] = {}
         #: whole labels spelled out in the aliases file ("У-ка", "Г.Мусрепова"): taken as they are
         self.exact: dict[str, str] = {}
+        #: (workbook name, sheet) -> town territory, from towns.csv ``bns_monotown_sheet``
+        self.monotown_sheets: dict[tuple[str, str], str] = {}
         for t in reg.territories.values():
             for name in (t.name_ru, t.name_kk):
                 self._add(name, t.territory_id)
@@ -162,6 +166,8 @@ class TerritoryIndex:
             for name in (town.name_ru, town.name_kk, *town.town_node_aliases):
                 self._add(name, tid)
             self._add(town.name_en.split(" (")[0], tid)
+            if town.bns_monotown_sheet:
+                self.monotown_sheets[_sheet_key(town.bns_monotown_sheet)] = tid
         for tid, alias in aliases:
             if tid not in self.territories:
                 raise BnsTerritoryError(
@@ -170,6 +176,10 @@ class TerritoryIndex:
                 )
             self._add(alias, tid)
             self.exact[fold(alias)] = tid
+
+    def monotown_sheet(self, file: str, sheet: str) -> str | None:
+        """The town whose monotown sheet this is (towns.csv ``bns_monotown_sheet``), if any."""
+        return self.monotown_sheets.get((PurePosixPath(str(file)).name, str(sheet)))
 
     def _add(self, name: str, tid: str) -> None:
         for key in name_keys(name) if name else ():
@@ -198,14 +208,32 @@ class TerritoryIndex:
         year: int | None,
         title: str | None = None,
         context: str | None = None,
+        profile: bool = False,
+        monotown_sheet: str | None = None,
+        named: frozenset[str] = frozenset(),
     ) -> Resolution:
-        """One label (a sheet name with its title, or a row label) in one year."""
+        """One label in one year.
+
+        ``profile``: the label is a profile's sheet name, whose title may say the kind
+        ("… Абайского района …"); in other tables only a title about monotowns counts (a
+        "г. Хромтау" row under "Инвестиции … в моногорода" is the town). ``monotown_sheet``:
+        the town territory whose ``bns_monotown_sheet`` (towns.csv) is this sheet.
+        ``named``: territories the same table names elsewhere with a kind word ("Қостанай
+        облысы", "Қостанай қаласы"): a bare "Қостанай" in it is neither (each territory is
+        one row of a table).
+        """
         keys, marker = label_keys(label)
         from_title = title_marker(title)
-        if from_title == "town" or marker is None:
-            marker = from_title or marker
+        if not profile and from_title != "town":
+            from_title = None
+        if monotown_sheet:
+            from_title = "town"
+        if from_title == "town" and marker in (None, "city"):
+            marker = "town"
+        elif marker is None:
+            marker = from_title
         exact = self.exact.get(fold(label))
-        if exact is not None and from_title != "town":
+        if exact is not None and marker != "town":
             keys, marker = set(), _MARKER_OF_KIND[self.territories[exact].kind]
             found = {exact}
         elif not keys:
@@ -214,6 +242,8 @@ class TerritoryIndex:
             found = set().union(*(self.by_key.get(k, set()) for k in keys))
         if not found:
             return Resolution(None, None, "no registry territory has this name")
+        if monotown_sheet:
+            found &= {monotown_sheet}
         kinds = _KINDS_OF_MARKER[marker]
         cands = [tid for tid in found if self.territories[tid].kind in kinds]
         # a city of republican significance (kind oblast) is named as a city, never bare
@@ -235,6 +265,8 @@ class TerritoryIndex:
         alive = [tid for tid in placed if self.exists_in(tid, year)]
         if not alive:
             return Resolution(None, None, f"{', '.join(sorted(placed))}: not valid in {year}")
+        if marker is None and named:
+            alive = [tid for tid in alive if tid not in named] or alive
         if len(alive) > 1 and marker is None:
             # a bare name that is the publication's own oblast (or, in the population
             # bulletin, any oblast) is the oblast: "Абай" heads the Abay labour table
@@ -263,6 +295,13 @@ class TerritoryIndex:
         if t.kind == "oblast":
             return tid in oblast.covers(year)
         return self.parent_in(tid, year) in oblast.covers(year)
+
+
+def _sheet_key(ref: str) -> tuple[str, str]:
+    """``regional-profiles/Abay_All.xls!'моног.Курчатов'`` ->
+    ``("Abay_All.xls", "моног.Курчатов")``."""
+    file, _, sheet = ref.partition("!")
+    return PurePosixPath(file).name, sheet.strip().removeprefix("'").removesuffix("'")
 
 
 def load_aliases(path: str | Path = ALIASES_CSV) -> list[tuple[str, str]]:
@@ -318,6 +357,28 @@ def _frame_resolutions(
                 current[block] = res.territory_id
             context[(r.file, r.sheet, r.row)] = current.get(block)
     memo: dict[tuple, Resolution] = {}
+    named: dict[tuple[str, str], frozenset[str]] = {}
+    # first the labels with a kind word, then the bare ones (which exclude what the first named)
+    marked = frame["label"].map(lambda x: isinstance(x, str) and label_keys(x)[1] is not None)
+    first = _resolve_rows(frame[marked], oblast, index, context, memo, named)
+    sheets = zip(frame.loc[marked, "file"], frame.loc[marked, "sheet"], strict=True)
+    for (f, s), res in zip(sheets, first, strict=True):
+        if res.territory_id:
+            named[(f, s)] = named.get((f, s), frozenset()) | {res.territory_id}
+    second = _resolve_rows(frame[~marked], oblast, index, context, memo, named)
+    by_index = dict(zip(frame.index[marked], first, strict=True))
+    by_index.update(zip(frame.index[~marked], second, strict=True))
+    return [by_index[i] for i in frame.index]
+
+
+def _resolve_rows(
+    frame: pd.DataFrame,
+    oblast: Oblast,
+    index: TerritoryIndex,
+    context: dict[tuple, str | None],
+    memo: dict[tuple, Resolution],
+    named: dict[tuple[str, str], frozenset[str]],
+) -> list[Resolution]:
     out = []
     for r in frame.itertuples(index=False):
         label = r.label
@@ -326,10 +387,21 @@ def _frame_resolutions(
             continue
         ctx = context.get((r.file, r.sheet, r.row))
         title = None if r.title is None or r.title != r.title else str(r.title)
-        key = (str(label), title, r.year, ctx)
+        # a profile's territory is its sheet: the label is the sheet name
+        profile = str(label).strip() == r.sheet.strip()
+        town = index.monotown_sheet(r.file, r.sheet) if profile else None
+        others = named.get((r.file, r.sheet), frozenset())
+        key = (str(label), title, r.year, ctx, profile, town, others)
         if key not in memo:
             memo[key] = index.resolve(
-                str(label), oblast=oblast, year=r.year, title=title, context=ctx
+                str(label),
+                oblast=oblast,
+                year=r.year,
+                title=title,
+                context=ctx,
+                profile=profile,
+                monotown_sheet=town,
+                named=others,
             )
         out.append(memo[key])
     return out

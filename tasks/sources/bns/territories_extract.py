@@ -80,6 +80,30 @@ def table_rows(path: Path, file: str, sheets: list[str] | None = None) -> Iterat
                 yield NameRow(file, sheet, n, label)
 
 
+def investment_rows(path: Path, file: str) -> Iterator[NameRow]:
+    """Territory rows of an investment bulletin: on each sheet, the rows from the oblast's total
+    row ("Ақтөбе облысы", "Костанайская область") to the next empty label, with the sheet's
+    first text as title ("… в моногорода": the rows are towns)."""
+    from tasks.sources.bns.names import parse_name
+
+    wb = _open(path)
+    for sheet in wb.sheet_names:
+        title = None
+        inside = False
+        for n, row in enumerate(wb.get_sheet_by_name(sheet).to_python(), start=1):
+            label = str(row[0]).strip() if row else ""
+            if title is None and label:
+                title = label
+            if not label:
+                inside = False
+                continue
+            parsed = parse_name(label)
+            if parsed.marker == "oblast" and len(parsed.key.split()) <= 2:  # not "в области"
+                inside = True
+            if inside and any(_is_value(c) for c in row[1:]):
+                yield NameRow(file, sheet, n, label, title)
+
+
 def population_rows(path: Path, file: str) -> Iterator[NameRow]:
     """District-level rows of the population bulletin (sheet ``02``: oblasts, г.а., districts)."""
     yield from table_rows(path, file, sheets=["02"])
@@ -91,6 +115,8 @@ def all_names(root: Path) -> Iterator[NameRow]:
         yield from profile_sheets(path, f"regional-profiles/{path.name}")
     for path in sorted((root / "labour-by-district").glob("*.xls*")):
         yield from table_rows(path, f"labour-by-district/{path.name}")
+    for path in sorted((root / "investment-by-district").glob("*/*.xls*")):
+        yield from investment_rows(path, f"investment-by-district/{path.parent.name}/{path.name}")
     pop = root / "population" / "population_2023-01-01.xlsx"
     if pop.exists():
         yield from population_rows(pop, "population/population_2023-01-01.xlsx")
