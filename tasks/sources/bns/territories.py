@@ -6,19 +6,29 @@ name, or a table's row label), ``sheet_title``, ``file``, ``year`` and the publi
 
 The rules (names are data, these are code):
 
-* **kind** from the words around the name: "моногород", "моног.", "по моногороду" (in the label
-  or a profile's title) -> the town itself (``town_<town_id>``); "г.а.", "қ.ә.", "г.", "город",
-  "қ.", "қаласы" -> a city administration (or a city of republican significance);
-  "район", "ауданы" or a Russian adjective ("Аккольский") -> a district; "область", "облысы" -> an
-  oblast. A bare name ("Глубокое", "Риддер") takes the kind from a profile's title
-  ("… г.а. Риддер …"), else may be any kind but a town.
-* **name** folded (:mod:`tasks.sources.bns.names`) and matched against every name of the registry
+* **kind** from the words around the name: "моногород", "моног.", "(моногород)" in the label, a
+  profile title "… по моногороду X …", a table titled "… в моногородах" / "Моноқалаларда", a row
+  "из них г.X" / "одаң: X қаласы", or the sheet that ``towns.csv`` ``bns_monotown_sheet`` names
+  -> the town itself (``town_<town_id>``); "г.а.", "қ.ә.", "Г.А." -> a city administration;
+  "г.", "город", "қ.", "қаласы" -> a city administration or a city of republican significance;
+  "район", "ауданы" or a Russian masculine adjective ("Аккольский") -> a district;
+  "область", "облысы" or a feminine adjective ("Карагандинская") -> an oblast. A bare name
+  ("Глубокое", "Риддер") takes its kind from a profile's title ("… г.а. Риддер …"), else may be
+  any kind but a town or a city of republican significance, and is never a territory that the
+  same table names elsewhere with a kind word (a bare "Қостанай" below "Қостанай облысы" and
+  "Қостанай қаласы" is the district); a bare name left between the publication's own oblast
+  and another territory is the oblast (the "Абай" head row of the Abay labour table).
+* **name** folded (:mod:`tasks.sources.bns.names`: case, ё/е, Kazakh letters, punctuation,
+  footnote markers, adjective endings) and matched against every name of the registry
   (``name_ru``, ``name_kk``, ``tasks/sources/bns/territory_aliases.csv``; a town's Russian,
   Kazakh and English names and node aliases).
-* **oblast and year**: a territory matches only in a publication of its oblast in that year,
-  or of the oblast it was moved from before the reform (Kurchatov: East Kazakhstan until 2021,
-  Abay from 2022); a publication of a reformed oblast covers its predecessor before the reform
-  (the Turkistan files hold South Kazakhstan's rows until 2017, their oblast total included).
+* **oblast and year**: a district or г.а. matches only in a publication of its oblast or of the
+  oblast a reform moved it from (``former_parent_territory_id`` in ``territories.csv``:
+  Kurchatov is East Kazakhstan's until 2021 and Abay's from 2022, one territory in either file);
+  it must exist in the year (``valid_from``/``valid_to``; a moved territory exists across its
+  move). A reformed oblast's own name before its reform year is its predecessor
+  (``oblasts.csv``: the Turkistan files' "Туркестанская" row of 2014-2017 is South
+  Kazakhstan's; "город Шымкент" before 2018 the city administration of South Kazakhstan).
   The population bulletin (oblast ``Kazakhstan``) is read in row order: an oblast row opens the
   block its districts belong to.
 

@@ -282,7 +282,12 @@ class TerritoryIndex:
             return context is not None and self.parent_in(tid, year) == context
         if t.kind == "oblast":
             return tid in oblast.covers(year)
-        return self.parent_in(tid, year) in oblast.covers(year)
+        # a district or г.а. of the publication's oblast, before or after a reform: the Almaty
+        # file still shows Tekeli in 2022, the Zhetisu file from 2022 (one territory, two
+        # publications, kept apart by the caller); a same-named one of another oblast never
+        container = self.town_container.get(tid) or t
+        parents = {container.parent_territory_id, container.former_parent_territory_id}
+        return bool(parents & oblast.covers(None))
 
 
 def _sheet_key(ref: str) -> tuple[str, str]:
