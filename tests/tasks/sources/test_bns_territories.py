@@ -6,6 +6,7 @@ saying why, where that folder is absent)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -464,3 +465,46 @@ def test_towns_confirmed_by_a_monotown_sheet_are_those_the_workbooks_show():
     confirmed = {t.town_id for t in load_registry().towns if t.confirmed_monotown}
     assert {"zhanaozen", "aksay", "kurchatov", "shakhtinsk", "abay", "karazhal"} <= confirmed
     assert {"zhezkazgan", "priozersk"}.isdisjoint(confirmed)  # no monotown sheet, no source
+
+
+@needs_bns
+def test_every_labour_table_value_finds_its_territory_in_its_year():
+    """Each value cell of the labour tables (territory row x year column), through
+    resolve_territories with its real year: 2014-2024, both reforms."""
+    from python_calamine import CalamineWorkbook
+
+    frames = []
+    for path in sorted((BNS / "labour-by-district").glob("*.xls*")):
+        sheet = CalamineWorkbook.from_path(str(path)).sheet_names[0]
+        years: list[int | None] | None = None
+        records = []
+        for n, r in enumerate(
+            CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(), start=1
+        ):
+            heads = [re.match(r"\s*(20[12]\d)(\.0)?\s*(год)?", str(c)) for c in r[1:]]
+            if sum(1 for h in heads if h) >= 2:
+                years = [int(h.group(1)) if h else None for h in heads]
+                continue
+            label = str(r[0]).strip() if r else ""
+            if not label or years is None or label.startswith("Наименование"):
+                continue
+            for year, cell in zip(years, r[1:], strict=False):
+                if year and str(cell).strip() not in ("", "-"):
+                    records.append((sheet, n, label, None, year))
+        got, issues = resolve_territories(
+            cells(records, file=f"labour-by-district/{path.name}"), oblast=oblast_of_file(path.name)
+        )
+        assert not issues, [i.message for i in issues]
+        frames.append(got)
+    got = pd.concat(frames)
+    assert len(got) > 15000 and got["territory_id"].notna().all()
+    # Tekeli's г.а. in the Almaty file (2014-2022) and the Zhetisu file (2022-)
+    tekeli = got[got["territory_id"].eq("ca_tekeli")]
+    assert set(tekeli["file"]) == {
+        "labour-by-district/Almaty.xlsx",
+        "labour-by-district/Zhetisu.xlsx",
+    }
+    # the Turkistan total of 2014-2017 is South Kazakhstan's
+    turk = got[got["file"].str.endswith("Turkistan.xls") & got["territory_kind"].eq("oblast")]
+    assert set(turk.loc[turk["year"] < 2018, "territory_id"]) == {"oblast_south_kazakhstan"}
+    assert set(turk.loc[turk["year"] >= 2018, "territory_id"]) == {"oblast_turkestan"}
