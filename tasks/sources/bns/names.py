@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Kazakh letters folded to the Russian letter they are written as in Russian texts
 _FOLD = str.maketrans(
@@ -96,6 +97,7 @@ def stem(word_key: str) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=4096)
 def parse_name(text: str) -> ParsedName:
     """Split a sheet name, title fragment or row label into key and kind marker."""
     folded = fold(text)

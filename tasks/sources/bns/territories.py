@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from tasks.parse import Issue
@@ -76,85 +77,101 @@ def _year(value: object) -> int | None:
         return None
 
 
+def _by_value(series: pd.Series, func) -> pd.Series:
+    """``series.map(func)`` computed once per distinct value."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = np.array([func(v) for v in uniques] + [func(None)], dtype=object)
+    return pd.Series(values[codes], index=series.index, dtype=object)  # code -1: missing
+
+
+def _text_or_none(series: pd.Series) -> pd.Series:
+    """Strings as they are; None for missing cells (NaN, None, empty)."""
+    return _by_value(
+        series, lambda x: None if x is None or x != x or not str(x).strip() else str(x)
+    )
+
+
 def _frame_resolutions(
     cells: pd.DataFrame, oblast: Oblast, index: TerritoryIndex
 ) -> list[Resolution]:
-    """One resolution per row of ``cells`` (each distinct name and year resolved once)."""
-    titles = cells["sheet_title"] if "sheet_title" in cells else pd.Series(None, index=cells.index)
-    years = cells["year"] if "year" in cells else pd.Series(None, index=cells.index)
-    rows = cells["row"] if "row" in cells else pd.Series(None, index=cells.index)
+    """One resolution per row of ``cells``; each distinct (sheet, label, title, year) is
+    resolved once (a workbook has few territories and many cells)."""
+    none = pd.Series(None, index=cells.index, dtype=object)
     frame = pd.DataFrame(
         {
             "file": cells["file"].astype(str),
             "sheet": cells["sheet"].astype(str),
-            "row": rows,
-            "label": cells["territory_label"],
-            "title": titles,
-            "year": years.map(_year),
+            "row": cells.get("row", none),
+            "label": _text_or_none(cells["territory_label"]),
+            "title": _text_or_none(cells["sheet_title"]) if "sheet_title" in cells else none,
+            "year": _by_value(cells.get("year", none), _year),
         },
         index=cells.index,
     )
-    context: dict[tuple, str | None] = {}
-    if oblast.oblast == REPUBLIC:
-        # the population bulletin: an oblast row opens its block (rows in sheet order)
-        order = frame.drop_duplicates(["file", "sheet", "row"]).sort_values(
-            ["file", "sheet", "row"]
-        )
-        current: dict[tuple, str | None] = {}
-        for r in order.itertuples(index=False):
-            block = (r.file, r.sheet)
-            res = index.resolve(str(r.label), oblast=oblast, year=r.year, title=None)
-            if res.kind in ("oblast", "republic"):
-                current[block] = res.territory_id
-            context[(r.file, r.sheet, r.row)] = current.get(block)
-    memo: dict[tuple, Resolution] = {}
-    named: dict[tuple[str, str], frozenset[str]] = {}
+    frame["ctx"] = _population_context(frame, oblast, index) if oblast.oblast == REPUBLIC else None
+    cols = ["file", "sheet", "label", "title", "year", "ctx"]
+    group = frame.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
+    firsts = frame.iloc[pd.Series(range(len(frame))).groupby(group).first().to_numpy()]
     # first the labels with a kind word, then the bare ones (which exclude what the first named)
-    marked = frame["label"].map(lambda x: isinstance(x, str) and label_keys(x)[1] is not None)
-    first = _resolve_rows(frame[marked], oblast, index, context, memo, named)
-    sheets = zip(frame.loc[marked, "file"], frame.loc[marked, "sheet"], strict=True)
-    for (f, s), res in zip(sheets, first, strict=True):
+    marked = firsts["label"].map(lambda x: x is not None and label_keys(x)[1] is not None)
+    named: dict[tuple[str, str], frozenset[str]] = {}
+    first = _resolve_rows(firsts[marked], oblast, index, named)
+    for f, s, res in zip(
+        firsts.loc[marked, "file"], firsts.loc[marked, "sheet"], first, strict=True
+    ):
         if res.territory_id:
             named[(f, s)] = named.get((f, s), frozenset()) | {res.territory_id}
-    second = _resolve_rows(frame[~marked], oblast, index, context, memo, named)
-    by_index = dict(zip(frame.index[marked], first, strict=True))
-    by_index.update(zip(frame.index[~marked], second, strict=True))
-    return [by_index[i] for i in frame.index]
+    second = _resolve_rows(firsts[~marked], oblast, index, named)
+    by_label = dict(zip(firsts.index[marked], first, strict=True))
+    by_label.update(zip(firsts.index[~marked], second, strict=True))
+    per_group = [by_label[i] for i in firsts.index]  # groups are numbered in order of first row
+    return [per_group[g] for g in group]
+
+
+def _population_context(frame: pd.DataFrame, oblast: Oblast, index: TerritoryIndex) -> pd.Series:
+    """The population bulletin: the oblast whose block each row is in (an oblast row opens it;
+    rows in sheet order)."""
+    order = frame.drop_duplicates(["file", "sheet", "row"]).sort_values(["file", "sheet", "row"])
+    current: dict[tuple, str | None] = {}
+    context: dict[tuple, str | None] = {}
+    for r in order.itertuples(index=False):
+        block = (r.file, r.sheet)
+        if r.label is not None:
+            res = index.resolve(r.label, oblast=oblast, year=r.year, title=None)
+            if res.kind in ("oblast", "republic"):
+                current[block] = res.territory_id
+        context[(r.file, r.sheet, r.row)] = current.get(block)
+    keys = zip(frame["file"], frame["sheet"], frame["row"], strict=True)
+    return pd.Series([context.get(k) for k in keys], index=frame.index, dtype=object)
 
 
 def _resolve_rows(
     frame: pd.DataFrame,
     oblast: Oblast,
     index: TerritoryIndex,
-    context: dict[tuple, str | None],
-    memo: dict[tuple, Resolution],
     named: dict[tuple[str, str], frozenset[str]],
 ) -> list[Resolution]:
     out = []
     for r in frame.itertuples(index=False):
-        label = r.label
-        if label is None or (isinstance(label, float) and label != label) or not str(label).strip():
+        if r.label is None:
             out.append(Resolution(None, None, "empty territory label"))
             continue
-        ctx = context.get((r.file, r.sheet, r.row))
-        title = None if r.title is None or r.title != r.title else str(r.title)
         # a profile's territory is its sheet: the label is the sheet name
-        profile = str(label).strip() == r.sheet.strip()
+        profile = r.label.strip() == r.sheet.strip()
         town = index.monotown_sheet(r.file, r.sheet) if profile else None
-        others = named.get((r.file, r.sheet), frozenset())
-        key = (str(label), title, r.year, ctx, profile, town, others)
-        if key not in memo:
-            memo[key] = index.resolve(
-                str(label),
+        year = None if r.year is None or r.year != r.year else int(r.year)
+        out.append(
+            index.resolve(
+                r.label,
                 oblast=oblast,
-                year=r.year,
-                title=title,
-                context=ctx,
+                year=year,
+                title=r.title,
+                context=r.ctx,
                 profile=profile,
                 monotown_sheet=town,
-                named=others,
+                named=named.get((r.file, r.sheet), frozenset()),
             )
-        out.append(memo[key])
+        )
     return out
 
 
@@ -201,17 +218,20 @@ def resolve_territories(
 
 
 def _issues(cells: pd.DataFrame, results: Sequence[Resolution]) -> list[Issue]:
+    bad = [i for i, res in enumerate(results) if res.territory_id is None]
+    if not bad:
+        return []
+    sub = cells.iloc[bad]
+    rows = sub["row"] if "row" in sub else pd.Series(None, index=sub.index, dtype=object)
+    years = sub["year"] if "year" in sub else pd.Series(None, index=sub.index, dtype=object)
     grouped: dict[tuple, set[int]] = {}
-    for (_, c), res in zip(cells.iterrows(), results, strict=True):
-        if res.territory_id is not None:
-            continue
-        row = c.get("row")
+    keys = zip(sub["file"], sub["sheet"], rows, sub["territory_label"], years, strict=True)
+    for (file, sheet, row, label, year), i in zip(keys, bad, strict=True):
         row = None if row is None or row != row else int(row)
-        key = (str(c["file"]), str(c["sheet"]), row, str(c["territory_label"]), res.reason)
-        year = _year(c.get("year"))
+        key = (str(file), str(sheet), row, str(label), results[i].reason)
         grouped.setdefault(key, set())
-        if year is not None:
-            grouped[key].add(year)
+        if _year(year) is not None:
+            grouped[key].add(_year(year))
     issues = []
     for (file, sheet, row, label, reason), years in grouped.items():
         span = f" ({_span(years)})" if years else ""
