@@ -105,11 +105,12 @@ def _frame_resolutions(
             "label": _text_or_none(cells["territory_label"]),
             "title": _text_or_none(cells["sheet_title"]) if "sheet_title" in cells else none,
             "year": _by_value(cells.get("year", none), _year),
+            "shape": cells.get("shape", none),
         },
         index=cells.index,
     )
     frame["ctx"] = _population_context(frame, oblast, index) if oblast.oblast == REPUBLIC else None
-    cols = ["file", "sheet", "label", "title", "year", "ctx"]
+    cols = ["file", "sheet", "label", "title", "year", "ctx", "shape"]
     group = frame.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
     firsts = frame.iloc[pd.Series(range(len(frame))).groupby(group).first().to_numpy()]
     # first the labels with a kind word, then the bare ones (which exclude what the first named)
@@ -157,7 +158,7 @@ def _resolve_rows(
             out.append(Resolution(None, None, "empty territory label"))
             continue
         # a profile's territory is its sheet: the label is the sheet name
-        profile = r.label.strip() == r.sheet.strip()
+        profile = r.shape == "profile" or r.label.strip() == r.sheet.strip()
         town = index.monotown_sheet(r.file, r.sheet) if profile else None
         year = None if r.year is None or r.year != r.year else int(r.year)
         out.append(

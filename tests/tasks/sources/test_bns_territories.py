@@ -508,3 +508,30 @@ def test_every_labour_table_value_finds_its_territory_in_its_year():
     turk = got[got["file"].str.endswith("Turkistan.xls") & got["territory_kind"].eq("oblast")]
     assert set(turk.loc[turk["year"] < 2018, "territory_id"]) == {"oblast_south_kazakhstan"}
     assert set(turk.loc[turk["year"] >= 2018, "territory_id"]) == {"oblast_turkestan"}
+
+
+@needs_bns
+@pytest.mark.parametrize(
+    ("name", "want"),
+    [
+        ("Atyrau_Production.xls", {"Атырауская г.а": "ca_atyrau", "Жылыой": "district_zhylyoi"}),
+        ("Atyrau_Retail.xls", {"Атырау  Г.А.": "ca_atyrau", "Кзылкогинский район": None}),
+        ("Atyrau_Agriculture.xls", {"Атырау": "oblast_atyrau", "Қызылқоға": None}),
+        ("Karagandy_Agriculture.xls", {"Сатпаев г.а.": "ca_satpayev", "г. Приозерск": None}),
+    ],
+)
+def test_topic_by_district_files_name_their_districts(name, want):
+    """The one-topic files (Kulsary's Zhylyoi district is in the Atyrau ones): every row that
+    names a territory resolves (product rows of the production file are no territories)."""
+    from tasks.sources.bns.territories_extract import table_rows
+
+    rows = [
+        r
+        for r in table_rows(BNS / "regional-profiles" / name, f"regional-profiles/{name}")
+        if "," not in r.label and len(r.label) < 40
+    ]
+    got = {r.label: g.territory_id for r, g in zip(rows, resolve_names(rows), strict=True)}
+    assert got and all(got.values()), got
+    assert len(set(got.values())) >= 8  # the oblast, its г.а. and its districts
+    for label, tid in want.items():
+        assert label in got and (tid is None or got[label] == tid)
