@@ -58,7 +58,7 @@ class ParsedName:
 
     text: str
     key: str
-    marker: str | None  # town | part | ca | city | district | oblast | None
+    marker: str | None  # town | part | ca | city | district | oblast | settlement | None
 
 
 def fold(text: str) -> str:
@@ -97,9 +97,20 @@ def stem(word_key: str) -> str:
     return " ".join(parts)
 
 
+#: a village or settlement of the population bulletin, told apart before folding (Kazakh "к."
+#: is кенті, a settlement; "қ." is қала, a city): "Шаған к.", "Аққыстау а.", "Жанақала с.",
+#: "Әлихан Бөкейхан а.ә." (a rural district)
+_SETTLEMENT = re.compile(r"(?<![гГқҚ]\.)\s(а\.\s*ә\.?|а\.|к\.|с\.|п\.)\s*$")  # not "г. а."
+
+
 @lru_cache(maxsize=4096)
 def parse_name(text: str) -> ParsedName:
     """Split a sheet name, title fragment or row label into key and kind marker."""
+    raw = str(text).strip()
+    if _SETTLEMENT.search(raw):
+        return ParsedName(
+            text=str(text), key=stem(fold(_SETTLEMENT.sub("", raw))), marker="settlement"
+        )
     folded = fold(text)
     folded, part = _strip_words(folded, _PART_WORDS)
     marker = "part" if part else None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from tasks.sources.bns.names import fold, label_keys, name_keys, title_marker
+from tasks.sources.bns.names import fold, label_keys, name_keys, parse_name, title_marker
 from tasks.sources.taldau.registry import Registry, Territory, load_registry, town_territory_id
 
 HERE = Path(__file__).resolve().parent
@@ -27,6 +27,7 @@ _KINDS_OF_MARKER = {
     "part": ("town",),
     "ca": ("city_administration",),
     "city": ("city_administration", "oblast"),
+    "settlement": (),  # villages and settlements are no registry territories
     "district": ("district",),
     "oblast": ("oblast",),
     None: ("republic", "oblast", "city_administration", "district"),
@@ -126,7 +127,8 @@ class TerritoryIndex:
         self.territories: dict[str, Territory] = dict(reg.territories)
         self.town_container: dict[str, Territory] = {}
         self.by_key: dict[str, set[str]] = {}
-        #: whole labels spelled out in the aliases file ("У-ка", "Г.Мусрепова"): taken as they are
+        #: aliases whose words would mislead ("Г.Мусрепова" is a district, not a city): a label
+        #: spelled exactly so is taken as it is
         self.exact: dict[str, str] = {}
         #: (workbook name, sheet) -> town territory, from towns.csv ``bns_monotown_sheet``
         self.monotown_sheets: dict[tuple[str, str], str] = {}
@@ -149,7 +151,8 @@ class TerritoryIndex:
                     "registry"
                 )
             self._add(alias, tid)
-            self.exact[fold(alias)] = tid
+            if parse_name(alias).marker is not None:  # "Г.Мусрепова" is no city
+                self.exact[fold(alias)] = tid
 
     def monotown_sheet(self, file: str, sheet: str) -> str | None:
         """The town whose monotown sheet this is (towns.csv ``bns_monotown_sheet``), if any."""
@@ -167,7 +170,8 @@ class TerritoryIndex:
     def exists_in(self, tid: str, year: int | None) -> bool:
         """Whether the territory exists in ``year``; a moved territory (with a former parent)
         exists on both sides of its reform."""
-        t = self.territories[tid]
+        # a town proper exists as long as its container (Kentau's administration moved in 2018)
+        t = self.town_container.get(tid) or self.territories[tid]
         if year is None:
             return True
         if t.former_parent_territory_id:
@@ -206,6 +210,10 @@ class TerritoryIndex:
             marker = "town"
         elif marker is None:
             marker = from_title
+        if marker == "settlement":
+            return Resolution(
+                None, None, "a village or settlement (а./к./с./а.ә.), no registry territory"
+            )
         exact = self.exact.get(fold(label))
         if exact is not None and marker != "town":
             keys, marker = set(), _MARKER_OF_KIND[self.territories[exact].kind]
@@ -219,6 +227,10 @@ class TerritoryIndex:
         if monotown_sheet:
             found &= {monotown_sheet}
         kinds = _KINDS_OF_MARKER[marker]
+        if marker == "city" and oblast.oblast == REPUBLIC:
+            # the population bulletin writes г.а. as "қ.ә." (its legend): "Балқаш қаласы",
+            # "Құлсары қ." are the towns proper (and "Астана қаласы" the city)
+            kinds = ("town", "oblast")
         cands = [tid for tid in found if self.territories[tid].kind in kinds]
         # a city of republican significance (kind oblast) is named as a city, never bare
         is_city = {tid for tid in cands if tid.startswith(CITY_PREFIX)}
@@ -234,14 +246,17 @@ class TerritoryIndex:
         placed = [tid for tid in cands if self._in_publication(tid, oblast, year, context)]
         if not placed:
             return Resolution(
-                None, None, f"{', '.join(sorted(cands))}: not in {oblast.oblast} in {year}"
+                None,
+                None,
+                f"{', '.join(sorted(cands))}: not a territory of a {oblast.oblast} publication",
             )
         # the publication's own oblast before its reform is its predecessor: the Turkistan files'
         # "Туркестанская" row of 2014-2017 is South Kazakhstan's total
         placed = [self._before_reform(tid, oblast, year) for tid in placed]
         alive = [tid for tid in placed if self.exists_in(tid, year)]
         if not alive:
-            return Resolution(None, None, f"{', '.join(sorted(placed))}: not valid in {year}")
+            spans = ", ".join(f"{tid} {self._span(tid)}" for tid in sorted(placed))
+            return Resolution(None, None, f"does not exist that year ({spans})")
         if marker is None and named:
             alive = [tid for tid in alive if tid not in named] or alive
         if len(alive) > 1 and marker is None:
@@ -258,6 +273,11 @@ class TerritoryIndex:
             return Resolution(None, None, f"ambiguous: {', '.join(sorted(alive))}")
         tid = alive[0]
         return Resolution(tid, self.territories[tid].kind)
+
+    def _span(self, tid: str) -> str:
+        t = self.town_container.get(tid) or self.territories[tid]
+        first = "" if t.valid_from is None or t.former_parent_territory_id else t.valid_from
+        return f"{first}–{t.valid_to or ''}"
 
     def _before_reform(self, tid: str, oblast: Oblast, year: int | None) -> str:
         if (

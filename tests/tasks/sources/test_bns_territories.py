@@ -233,7 +233,7 @@ def test_2022_reform_the_same_territory_under_its_oblast_of_each_year():
     assert row("город Курчатов", oblast="Abay", year=2022)[0] == "ca_kurchatov"
     # never in a file of an oblast it never belonged to
     tid, _, issues = row("г.Курчатов", oblast="Pavlodar", year=2021)
-    assert tid is None and "not in Pavlodar" in issues[0].message
+    assert tid is None and "not a territory of a Pavlodar publication" in issues[0].message
     # Satpayev in the Karagandy labour file (Kazakh) until 2021, Ulytau's from 2022
     assert row("Сәтбаев қ.", oblast="Karagandy", year=2016)[0] == "ca_satpayev"
     assert row("Сәтбаев қ.", oblast="Karagandy", year=2022)[0] == "ca_satpayev"  # "-" there
@@ -535,3 +535,40 @@ def test_topic_by_district_files_name_their_districts(name, want):
     assert len(set(got.values())) >= 8  # the oblast, its г.а. and its districts
     for label, tid in want.items():
         assert label in got and (tid is None or got[label] == tid)
+
+
+def test_population_bulletin_cities_are_towns_proper_and_villages_no_territory():
+    """The bulletin writes a г.а. as "қ.ә." and the town proper as "қ."/"қаласы" (its legend);
+    villages ("а."), settlements ("к.") and rural districts ("а.ә.") are no registry territory."""
+    file = "population/population_2023-01-01.xlsx"
+    frame = cells(
+        [
+            ("03", 231, "Қарағанды", None, 2023),
+            ("03", 237, "Балқаш қ.ә.", None, 2023),
+            ("03", 239, "Балқаш қаласы", None, 2023),
+            ("03", 240, "Саяқ к.", None, 2023),
+            ("03", 241, "Приозер қ.ә.", None, 2023),
+            ("03", 242, "Приозер қаласы", None, 2023),
+            ("03", 300, "Атырау", None, 2023),
+            ("03", 301, "Жылыой ауданы", None, 2023),
+            ("03", 302, "Құлсары қ.", None, 2023),
+            ("03", 303, "Аққыстау а.", None, 2023),
+        ],
+        file=file,
+    )
+    got, issues = resolve_territories(frame, oblast="Kazakhstan")
+    assert list(got["territory_id"]) == [
+        "oblast_karaganda",
+        "ca_balkhash",
+        "town_balkhash",
+        None,
+        "ca_priozersk",
+        "town_priozersk",
+        "oblast_atyrau",
+        "district_zhylyoi",
+        "town_kulsary",
+        None,
+    ]
+    assert len(issues) == 2 and all("village or settlement" in i.message for i in issues)
+    # elsewhere "Приозер қаласы" is the city administration (the Karagandy labour table)
+    assert row("Приозер қаласы", oblast="Karagandy")[0] == "ca_priozersk"
