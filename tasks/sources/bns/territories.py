@@ -30,7 +30,9 @@ The rules (names are data, these are code):
   (``oblasts.csv``: the Turkistan files' "Туркестанская" row of 2014-2017 is South
   Kazakhstan's; "город Шымкент" before 2018 the city administration of South Kazakhstan).
   The population bulletin (oblast ``Kazakhstan``) is read in row order: an oblast row opens the
-  block its districts belong to.
+  block its districts belong to; there "қ.ә." is the г.а. and "қ." / "қаласы" the town proper
+  (its legend), while villages ("а."), settlements ("к.") and rural districts ("а.ә.") are no
+  registry territory.
 
 No match, or more than one, is an :class:`~tasks.parse.Issue` naming file, sheet, row, label and
 years; the rows keep ``territory_id`` None for the caller to quarantine. Nothing is guessed.

@@ -572,3 +572,28 @@ def test_population_bulletin_cities_are_towns_proper_and_villages_no_territory()
     assert len(issues) == 2 and all("village or settlement" in i.message for i in issues)
     # elsewhere "Приозер қаласы" is the city administration (the Karagandy labour table)
     assert row("Приозер қаласы", oblast="Karagandy")[0] == "ca_priozersk"
+
+
+@needs_bns
+def test_population_bulletin_gives_every_registry_towns_own_row():
+    from tasks.sources.bns.territories_extract import table_rows
+
+    file = "population/population_2023-01-01.xlsx"
+    rows = list(table_rows(BNS / file, file, sheets=["03"]))
+    frame = cells([(r.sheet, r.row, r.label, None, 2023) for r in rows], file=file)
+    got, issues = resolve_territories(frame, oblast="Kazakhstan")
+    towns = set(got.loc[got["territory_kind"].eq("town"), "territory_id"])
+    assert towns == {f"town_{t.town_id}" for t in load_registry().towns}
+    # what stays unresolved: villages, settlements, other towns proper, the cities' districts
+    for issue in issues:
+        assert any(
+            why in issue.message
+            for why in (
+                "village or settlement",
+                "the label says city",
+                "no registry territory has this name",
+                "the label says district",
+                "not a territory of a Kazakhstan publication",
+            )
+        ), issue.message
+    assert got["territory_kind"].value_counts()["district"] > 150
