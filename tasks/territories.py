@@ -67,6 +67,7 @@ TOWN_COLUMNS = [
     "territory_id",
     "oblast_territory_id",
     "territory_confirmed",
+    "bns_monotown_sheet",
 ]
 TOWN_TERRITORY_COLUMNS = ["town_id", "territory_id", "kind", "valid_from", "valid_to"]
 
@@ -148,14 +149,16 @@ def _town_row(town: Town, reg: Registry) -> dict:
         "region": town.region or None,
         "kato_code": town.kato_code or None,
         "town_forming_enterprise": town.town_forming_enterprise or None,
-        # today's meaning of core.town.confirmed: a source names the town as a monotown
-        "confirmed": town.status != "unconfirmed",
+        # core.town.confirmed: a source names the town as a monotown (the web sources of
+        # ``status``, or the bureau publishing a monotown sheet for it: bns_monotown_sheet)
+        "confirmed": town.confirmed_monotown,
         "status": town.status,
         "source": town.source or None,
         "confidence": town.confidence or None,
         "territory_id": town.territory_id,
         "oblast_territory_id": town.oblast_territory_id,
         "territory_confirmed": bool(container.confirmed),
+        "bns_monotown_sheet": town.bns_monotown_sheet or None,
     }
 
 

@@ -52,6 +52,27 @@ def test_every_registry_town_and_territory_is_in_core(bundled_run):
     assert confirmed is False and confidence == "medium-high"
 
 
+def test_core_territory_is_the_registry_and_the_bureaus_monotown_sheets_confirm(bundled_run):
+    from tasks.sources.taldau.registry import load_registry
+
+    reg = load_registry()
+    w = bundled_run
+    # every registry territory (the oblasts, every district and г.а. the bureau's files show)
+    # and one town proper per registry town: a property, not a pinned count
+    [(n, towns)] = rows(w, "SELECT count(*), count(*) FILTER (kind = 'town') FROM core.territory")
+    assert (n, towns) == (len(reg.territories) + len(reg.towns), len(reg.towns))
+    sheets = dict(
+        rows(w, "SELECT town_id, bns_monotown_sheet FROM core.town WHERE bns_monotown_sheet <> ''")
+    )
+    assert sheets == {t.town_id: t.bns_monotown_sheet for t in reg.towns if t.bns_monotown_sheet}
+    assert sheets["temirtau"] == "regional-profiles/Karagandy_All.xls!'Темиртау (моногород)'"
+    # a monotown sheet confirms a town no web source named (status stays as the sources say)
+    assert rows(w, "SELECT status, confirmed FROM core.town WHERE town_id = 'karazhal'") == [
+        ("unconfirmed", True)
+    ]
+    assert rows(w, "SELECT confirmed FROM core.town WHERE town_id = 'zhezkazgan'") == [(False,)]
+
+
 def test_population_panel_is_the_reference_figures_nothing_more(bundled_run):
     got = {
         (t, y, k): (v, ref)

@@ -50,6 +50,17 @@ class Territory:
     confirmed: bool = False
     source: str = ""
     notes: str = ""
+    #: the oblast a reform moved the territory from, and the last year it belonged there
+    #: (Kurchatov: East Kazakhstan until 2021); one territory across the move
+    former_parent_territory_id: str = ""
+    former_parent_to: int | None = None
+
+    def parent_in(self, year: int) -> str:
+        """The parent's ``territory_id`` in ``year`` (the former parent up to the reform)."""
+        to = self.former_parent_to
+        if self.former_parent_territory_id and to is not None and year <= to:
+            return self.former_parent_territory_id
+        return self.parent_territory_id
 
     @property
     def level(self) -> str:
@@ -90,6 +101,13 @@ class Territory:
         confidence = _choice(row, "confidence", CONFIDENCES, where=where)
         confirmed = _bool(row, "confirmed", where=where)
         term = _int(row, "taldau_term_id", required=False, where=where)
+        former = _text(row, "former_parent_territory_id")
+        former_to = _int(row, "former_parent_to", required=False, where=where)
+        if bool(former) != (former_to is not None):
+            raise TaldauRegistryError(
+                f"{where}: columns 'former_parent_territory_id' = {former!r} and "
+                f"'former_parent_to' = {former_to!r} go together"
+            )
         if confirmed and (confidence != "high" or term is None):
             raise TaldauRegistryError(
                 f"{where}: column 'confirmed' = 'yes' needs a term id with confidence 'high' "
@@ -112,6 +130,8 @@ class Territory:
             confirmed=confirmed,
             source=_text(row, "source"),
             notes=_text(row, "notes"),
+            former_parent_territory_id=former,
+            former_parent_to=former_to,
         )
 
 
@@ -120,6 +140,12 @@ def _check_territories(items: Sequence[tuple[str, Territory]]) -> dict[str, Terr
     _unique_rows(items, "taldau_term_id")
     by_id = {t.territory_id: t for _, t in items}
     for where, t in items:
+        former = by_id.get(t.former_parent_territory_id)
+        if t.former_parent_territory_id and (former is None or former.kind != "oblast"):
+            raise TaldauRegistryError(
+                f"{where}: column 'former_parent_territory_id' = "
+                f"{t.former_parent_territory_id!r} is not an oblast of territories.csv"
+            )
         wanted = PARENT_KINDS[t.kind]
         if not wanted:
             if t.parent_territory_id:

@@ -75,6 +75,16 @@ class Town:
     confidence: str = ""
     confirmed: bool = False
     town_forming_enterprise: str = ""
+    #: where the bureau publishes a sheet for the town as a monotown ("по моногороду X"), which
+    #: confirms it as one: ``<file>!'<sheet>'`` (``regional-profiles/Karagandy_All.xls!'Абай
+    #: (моногород)'``); empty where no such sheet is known
+    bns_monotown_sheet: str = ""
+
+    @property
+    def confirmed_monotown(self) -> bool:
+        """Whether a source names the town as a monotown: the web sources of ``status``
+        (current or former) or the bureau's own monotown sheet."""
+        return self.status in ("current", "former") or bool(self.bns_monotown_sheet)
 
     @property
     def town_territory_id(self) -> str:
@@ -193,6 +203,7 @@ def _town_entry(row: Mapping[str, Any], where: str) -> Town:
         confidence=_choice(row, "confidence", CONFIDENCES, where=where),
         confirmed=_bool(row, "confirmed", where=where),
         town_forming_enterprise=_text(row, "town_forming_enterprise"),
+        bns_monotown_sheet=_text(row, "bns_monotown_sheet"),
     )
 
 
