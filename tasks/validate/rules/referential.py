@@ -131,7 +131,7 @@ def town_territories(batch: RuleBatch) -> list[Issue]:
     stage.con.register("_known", pd.DataFrame({"v": sorted(map(str, known))}, dtype=object))
     bad = stage.con.execute(  # unknown towns: known_town says it
         f"SELECT o._row, o.town_id, o.territory_kind, o.indicator_id, o.year "
-        f"FROM {ident(obs)} o JOIN {mapping} m USING (town_id, territory_kind, year) "
+        f"FROM {ident(obs)} o JOIN {ident(mapping)} m USING (town_id, territory_kind, year) "
         "WHERE m.territory_id IS NULL AND o.town_id IN (SELECT v FROM _known) ORDER BY o._row"
     ).fetchall()
     stage.con.unregister("_known")
