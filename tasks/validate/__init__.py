@@ -15,7 +15,8 @@ One module per concern:
 * :mod:`~tasks.validate.reading` -- one input read, typed and checked;
 * :mod:`~tasks.validate.registry` -- the registry's towns and territories merged in;
 * :mod:`~tasks.validate.assemble` -- the batch assembled from payloads, bundled folders merged;
-* :mod:`~tasks.validate.rules` -- the cross-input rules, one list (:data:`RULES`);
+* :mod:`~tasks.validate.rules` -- the cross-input rules, one list
+  (:data:`tasks.validate.rules.RULES`; the rule texts stay :data:`schemas.inputs.RULES`);
 * :mod:`~tasks.validate.conform` -- observations in the core shape;
 * :mod:`~tasks.validate.parsed` -- observations a source parsed itself (Taldau).
 """
@@ -28,17 +29,14 @@ from tasks.validate.conform import conform_observations
 from tasks.validate.parsed import validate_parsed_observations
 from tasks.validate.reading import read_input
 from tasks.validate.registry import REGISTRY_LABEL, add_registry
-from tasks.validate.rules import KEY_RULES, RULES, VALUE_RULES, cross_checks
+from tasks.validate.rules import cross_checks
 from tasks.validate.rules.surveys import SURVEY_INPUTS, survey_inputs
 
 __all__ = [
     "ANSWERS",
-    "KEY_RULES",
     "LABOUR",
     "REGISTRY_LABEL",
-    "RULES",
     "SURVEY_INPUTS",
-    "VALUE_RULES",
     "Batch",
     "add_registry",
     "conform_observations",
