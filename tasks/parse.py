@@ -62,7 +62,7 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     shows it): blank rows are dropped but still counted, so issues name the row a user sees.
     :class:`ReadError` if the bytes are not a table.
     """
-    stage = Stage()
+    stage = Stage(in_memory=True)
     try:
         return text_frame(stage, read_relation(stage, Bytes(data), "table", filename), "table")
     finally:
@@ -151,7 +151,7 @@ def type_frame(
     issues = column_issues(list(text.columns), spec, source=source, filename=filename)
     if any(i.severity == "error" for i in issues):
         return pd.DataFrame(columns=list(spec.columns)), issues
-    stage = Stage()
+    stage = Stage(in_memory=True)
     try:
         insert_rows(stage, "text", len(text.columns), _records(text))
         raw = RawTable(ident("text"), tuple(str(c) for c in text.columns))

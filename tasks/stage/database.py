@@ -25,11 +25,14 @@ class Stage:
 
     Tables: ``<input>__raw`` (as read), ``<input>`` (typed, see :mod:`tasks.validate`) and
     views derived from them. The folder is removed when the stage is garbage collected.
+    ``in_memory``: the database lives in memory (spilling to the folder), for a small file read
+    and dropped at once (:func:`tasks.parse.read_table`); its tables end with the connection.
     """
 
-    def __init__(self, directory: str | Path | None = None) -> None:
+    def __init__(self, directory: str | Path | None = None, *, in_memory: bool = False) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="monotowns-stage-", dir=directory))
         self.path = self.dir / "stage.duckdb"
+        self.in_memory = in_memory
         self._con: duckdb.DuckDBPyConnection | None = None
         self._ibis = None
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.dir), True)
@@ -42,7 +45,7 @@ class Stage:
         """The read-write connection (opened on first use, again after :meth:`close`)."""
         if self._con is None:
             self._con = duckdb.connect(
-                str(self.path),
+                ":memory:" if self.in_memory else str(self.path),
                 config={
                     "memory_limit": MEMORY_LIMIT,
                     "temp_directory": str(self.dir / "spill"),
