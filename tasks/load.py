@@ -21,6 +21,7 @@ from tasks.sources.base import Payload
 from tasks.stage import StagedFrame
 from tasks.studies import CORE_TABLES as STUDY_CORE_TABLES
 from tasks.studies import RENAMES as STUDY_RENAMES
+from warehouse.sql import ident, literal, qualified
 
 INLINE_PAYLOAD_LIMIT = 16 * 1024 * 1024  # bytes kept inside raw.payload; larger ones by path
 
@@ -56,10 +57,6 @@ def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.unregister(name)
 
 
-def _q(col: str) -> str:
-    return f'"{col}"'
-
-
 def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, key: list[str]):
     """Insert or replace ``frame`` rows into ``table`` by ``key`` (frame must be deduplicated)."""
     if frame.empty:
@@ -67,12 +64,12 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, key:
     cols = list(frame.columns)
     con.register("_upsert", frame)
     try:
-        updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in cols if c not in key)
+        updates = ", ".join(f"{ident(c)} = excluded.{ident(c)}" for c in cols if c not in key)
         conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
         con.execute(
-            f"INSERT INTO {table} ({', '.join(map(_q, cols))}) "
-            f"SELECT {', '.join(map(_q, cols))} FROM _upsert "
-            f"ON CONFLICT ({', '.join(map(_q, key))}) {conflict}"
+            f"INSERT INTO {qualified(table)} ({', '.join(map(ident, cols))}) "
+            f"SELECT {', '.join(map(ident, cols))} FROM _upsert "
+            f"ON CONFLICT ({', '.join(map(ident, key))}) {conflict}"
         )
     finally:
         _unregister(con, "_upsert")
@@ -167,17 +164,16 @@ def _observations_source(con, obs, run_id: str) -> tuple[str, list[str]]:
     read-only); a pandas frame (a source's parsed rows) is registered."""
     if isinstance(obs, StagedFrame):
         obs.stage.close()  # its own connection: the file is attached read-only here
-        path = str(obs.stage.path).replace("'", "''")
-        con.execute(f"ATTACH '{path}' AS _stage (READ_ONLY)")
+        con.execute(f"ATTACH {literal(obs.stage.path)} AS _stage (READ_ONLY)")
         cols = ", ".join(
             "CAST(vintage AS TIMESTAMPTZ) AS vintage"
             if c == "vintage"
-            else ("CAST(? AS VARCHAR) AS run_id" if c == "run_id" else _q(c))
+            else ("CAST(? AS VARCHAR) AS run_id" if c == "run_id" else ident(c))
             for c in OBS_COLS
         )
-        sql = f"SELECT {cols} FROM _stage.main.{_q(obs.table)}"
+        sql = f"SELECT {cols} FROM _stage.main.{ident(obs.table)}"
         # a prepared parameter cannot live in a view: the run id is a literal
-        sql = sql.replace("CAST(? AS VARCHAR)", "'" + run_id.replace("'", "''") + "'")
+        sql = sql.replace("CAST(? AS VARCHAR)", literal(run_id))
         con.execute(f"CREATE OR REPLACE TEMP VIEW _obs AS {sql}")
         return ["DROP VIEW IF EXISTS _obs", "DETACH _stage"]
     # assign, not copy(): with copy-on-write the input is not duplicated
@@ -198,7 +194,7 @@ def load_observations(con, obs, run_id: str, now: str) -> dict[str, int]:
     """
     undo = _observations_source(con, obs, run_id)
     try:
-        key = " AND ".join(f"o.{_q(c)} = n.{_q(c)}" for c in OBSERVATION_KEY)
+        key = " AND ".join(f"o.{ident(c)} = n.{ident(c)}" for c in OBSERVATION_KEY)
         changed = (
             "(o.value IS DISTINCT FROM n.value OR o.value_status <> n.value_status "
             "OR o.raw_value IS DISTINCT FROM n.raw_value OR o.unit <> n.unit)"
@@ -257,17 +253,17 @@ def replace_results(con, results: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Replace each results table by the new frame (columns must match the migration)."""
     counts = {}
     for table, frame in results.items():
-        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        cols = [r[0] for r in con.execute(f"DESCRIBE {qualified(table)}").fetchall()]
         if frame.empty:  # an analysis with no input rows: nothing to check column by column
             frame = frame.reindex(columns=cols)
         missing = set(cols) - set(frame.columns)
         if missing:
             raise ValueError(f"{table}: result frame lacks columns {sorted(missing)}")
-        con.execute(f"DELETE FROM {table}")
+        con.execute(f"DELETE FROM {qualified(table)}")
         if len(frame):
             con.register("_res", frame[cols])
             try:
-                con.execute(f"INSERT INTO {table} SELECT * FROM _res")
+                con.execute(f"INSERT INTO {qualified(table)} SELECT * FROM _res")
             finally:
                 _unregister(con, "_res")
         counts[table] = len(frame)

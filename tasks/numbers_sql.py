@@ -14,6 +14,8 @@ Every expression takes SQL text that evaluates to a VARCHAR (a quoted column nam
 
 from __future__ import annotations
 
+from warehouse.sql import literal
+
 # Characters Python's str.strip() removes (str.isspace()); RE2's \s is ASCII only.
 _SPACE_CLASS = (
     r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
@@ -27,31 +29,28 @@ _NUM_ENGLISH = r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3}\.[0-9]+|(,[0-9]{3}){2,}(\.[0-9]
 _GROUP_SPACE = r"[ \x{a0}\x{202f}]"
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def strip_sql(expr: str) -> str:
     """``expr`` without leading and trailing whitespace, as Python's ``str.strip()``."""
     pattern = f"^{_SPACE_CLASS}+|{_SPACE_CLASS}+$"
-    return f"regexp_replace({expr}, {_lit(pattern)}, '', 'g')"
+    return f"regexp_replace({expr}, {literal(pattern)}, '', 'g')"
 
 
 def missing_sql(stripped: str) -> str:
     """TRUE where a stripped cell is a missing value (empty, NA, NaN, null; any case)."""
-    words = ", ".join(_lit(w) for w in _MISSING_WORDS)
+    words = ", ".join(literal(w) for w in _MISSING_WORDS)
     return f"({stripped} = '' OR lower({stripped}) IN ({words}))"
 
 
 def _value_sql(t: str) -> str:
     english = f"TRY_CAST(replace({t}, ',', '') AS DOUBLE)"
     plain = (
-        f"TRY_CAST(replace(regexp_replace({t}, {_lit(_GROUP_SPACE)}, '', 'g'), ',', '.') AS DOUBLE)"
+        f"TRY_CAST(replace(regexp_replace({t}, {literal(_GROUP_SPACE)}, '', 'g'), ',', '.') "
+        "AS DOUBLE)"
     )
     return (
-        f"CASE WHEN regexp_full_match({t}, {_lit(_NUM_ENGLISH[1:-1])}) THEN {english} "
-        f"WHEN regexp_full_match({t}, {_lit(_NUM_PLAIN[1:-1])}) "
-        f"OR regexp_full_match({t}, {_lit(_NUM_GROUPED[1:-1])}) THEN {plain} END"
+        f"CASE WHEN regexp_full_match({t}, {literal(_NUM_ENGLISH[1:-1])}) THEN {english} "
+        f"WHEN regexp_full_match({t}, {literal(_NUM_PLAIN[1:-1])}) "
+        f"OR regexp_full_match({t}, {literal(_NUM_GROUPED[1:-1])}) THEN {plain} END"
     )
 
 

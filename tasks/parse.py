@@ -1,6 +1,10 @@
-"""Turn input payloads (CSV/XLSX bytes) into typed frames, reporting every cell it cannot read.
+"""Input payloads (CSV/XLSX bytes) as pandas frames, and the one :class:`Issue` type.
 
-Reading rules (documented in ``docs/inputs.md``, "Input files"):
+The reading rules are those of :mod:`tasks.stage.read` (documented in ``docs/inputs.md``,
+"Input files"), the typing rules those of :mod:`tasks.stage.typed`: :func:`read_table` and
+:func:`type_frame` run them in a scratch database of their own and hand back pandas frames, so
+a small file read here (a survey export, ``monotowns correlate``) is read exactly as the
+pipeline reads its inputs. In short:
 
 * encoding: UTF-8 (with or without BOM); otherwise Windows-1251 (Excel in a Russian locale);
 * delimiter: ``,``, ``;`` or tab, sniffed from the header line;
@@ -12,9 +16,7 @@ Reading rules (documented in ``docs/inputs.md``, "Input files"):
 
 from __future__ import annotations
 
-import csv
-import io
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,14 +25,14 @@ import pandas as pd
 from schemas.inputs import RULES, InputSpec
 from tasks.numbers import parse_number as parse_number  # re-exported: the analyst dialect
 from tasks.numbers import parse_numbers
-
-_TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-_TRUE = {"true", "yes", "1", "да", "y", "t"}
-_FALSE = {"false", "no", "0", "нет", "n", "f"}
-
-
-class ReadError(ValueError):
-    """The payload cannot be read as a table at all (empty, not CSV/XLSX, truncated)."""
+from tasks.stage.database import Stage, insert_rows
+from tasks.stage.errors import ReadError as ReadError  # re-exported: the reading error
+from tasks.stage.frames import to_pandas
+from tasks.stage.raw import RawTable
+from tasks.stage.read import read_relation, text_frame
+from tasks.stage.sniff import Bytes
+from tasks.stage.typed import CellFailure, type_relation
+from warehouse.sql import ident
 
 
 @dataclass
@@ -53,78 +55,18 @@ class Issue:
         return dict(self.__dict__)
 
 
-def decode_text(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (BOM stripped), else Windows-1251."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
-
-
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
     """Read CSV or XLSX bytes into an all-text frame (empty cells are ``""``).
 
     The frame's index is the data row number minus 2 (row 2 = first data row, as a spreadsheet
     shows it): blank rows are dropped but still counted, so issues name the row a user sees.
+    :class:`ReadError` if the bytes are not a table.
     """
-    if not data.strip():
-        raise ReadError(f"{filename}: file is empty")
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        try:
-            raw = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", header=None)
-        except Exception as exc:  # a broken workbook can fail anywhere inside zip/openpyxl
-            raise ReadError(
-                f"{filename}: not a readable XLSX workbook ({type(exc).__name__}: {exc})"
-            ) from None
-        raw = raw.fillna("")
-    else:
-        text = decode_text(data)
-        if "\x00" in text:
-            raise ReadError(
-                f"{filename}: contains NUL bytes: binary data or UTF-16 text, not a CSV table "
-                "(save it as CSV UTF-8 or Windows-1251)"
-            )
-        first = next((line for line in io.StringIO(text) if line.strip()), "")
-        if first.lstrip().startswith(("<", "{", "[")):
-            raise ReadError(f"{filename}: looks like HTML/JSON, not a CSV table")
-        header = text.partition("\n")[0]
-        delimiter = max([",", ";", "\t"], key=header.count)
-        try:
-            raw = pd.read_csv(
-                io.StringIO(text),
-                sep=delimiter,
-                header=None,  # a row with more cells than the header is an error, not an index
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                quoting=csv.QUOTE_MINIMAL,
-                skipinitialspace=False,
-                skip_blank_lines=False,  # blank rows still count for row numbers
-            )
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            m = _TOO_MANY_FIELDS.search(str(exc))
-            if m:
-                raise ReadError(
-                    f"{filename} row {m[2]}: {m[3]} cells, but the header has {m[1]} "
-                    f"(delimiter {delimiter!r}; quote cells that contain it)"
-                ) from None
-            raise ReadError(f"{filename}: not a readable CSV table ({exc})") from None
-    raw = raw.astype(str).apply(lambda s: s.str.strip())
-    columns = [c.lstrip("\ufeff").strip() for c in raw.iloc[0]] if len(raw) else []
-    frame = raw.iloc[1:].copy()
-    frame.columns = columns
-    frame.index = frame.index - 1
-    # an unnamed column is dropped if it is empty (trailing delimiters, formatted Excel cells)
-    keep = [j for j, c in enumerate(columns) if c or frame.iloc[:, j].ne("").any()]
-    frame = frame.iloc[:, keep]
-    names = zip(keep, frame.columns, strict=True)
-    frame.columns = [c or f"(unnamed column {j + 1})" for j, c in names]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if dupes:
-        raise ReadError(f"{filename}: column(s) {', '.join(dupes)} appear more than once")
-    return frame[frame.ne("").any(axis=1)]
+    stage = Stage(in_memory=True)
+    try:
+        return text_frame(stage, read_relation(stage, Bytes(data), "table", filename), "table")
+    finally:
+        stage.remove()
 
 
 def row_key_texts(frame: pd.DataFrame, key: tuple[str, ...]) -> dict:
@@ -138,107 +80,89 @@ def row_key_texts(frame: pd.DataFrame, key: tuple[str, ...]) -> dict:
     return dict(zip(frame.index, keys, strict=True))
 
 
+def column_issues(
+    present: list[str], spec: InputSpec, *, source: str, filename: str
+) -> list[Issue]:
+    """The input's columns against ``spec``: missing required columns are one error (nothing
+    else of the input can be checked), unknown columns one warning (they are dropped from the
+    typed input and stay in the raw archive)."""
+    missing = [c for c in spec.required if c not in present]
+    if missing:
+        message = (
+            f"{filename}: missing required column(s) {', '.join(missing)}; "
+            f"expected columns: {', '.join(spec.columns)}"
+        )
+        return [Issue(source, spec.name, "required_columns", "error", message, file=filename)]
+    extra = [c for c in present if c not in spec.columns]
+    if not extra:
+        return []
+    message = f"{filename}: unknown column(s) {', '.join(extra)} ignored (kept in the raw archive)"
+    return [Issue(source, spec.name, "extra_columns", "warning", message, file=filename)]
+
+
+def cell_issues(
+    failures: list[CellFailure], *, source: str, table: str, filename: str
+) -> list[Issue]:
+    """One error per cell the typing refused, naming file, row, column, value and rule."""
+    issues = []
+    for f in failures:
+        where = f"{filename} row {f.row}, column {f.column}"
+        rule = RULES[f.check]
+        message = (
+            f"{where}: {rule} [required]"
+            if f.check == "required"
+            else f"{where}: {f.text!r} {rule} [{f.check}]"
+        )
+        issues.append(
+            Issue(
+                source,
+                table,
+                f.check,
+                "error",
+                message,
+                file=filename,
+                file_row=f.row,
+                row_key=f.key,
+                column_name=f.column,
+                observed=f.text,
+            )
+        )
+    return issues
+
+
+def _records(text: pd.DataFrame) -> Iterator[list[str]]:
+    """The header, then one record per file row (blank where ``text`` has no row)."""
+    yield [str(c) for c in text.columns]
+    rows = dict(zip(text.index, text.astype(str).to_numpy().tolist(), strict=True))
+    blank = [""] * len(text.columns)
+    for i in range(int(text.index.max()) + 1 if len(text) else 0):
+        yield rows.get(i, blank)
+
+
 def type_frame(
     text: pd.DataFrame, spec: InputSpec, *, source: str, filename: str
 ) -> tuple[pd.DataFrame, list[Issue]]:
-    """Convert an all-text frame to the spec's types; one :class:`Issue` per bad cell.
+    """Convert an all-text frame (:func:`read_table`) to the spec's types by the typing rules
+    of :func:`tasks.stage.typed.type_relation`; one :class:`Issue` per bad cell.
 
     Missing required columns are a single error. Extra columns are a warning and are dropped
     from the typed frame (they stay in the raw archive).
     """
-    issues: list[Issue] = []
-    row_keys: dict = {}
-
-    def issue(check, message, severity="error", row=None, column=None, observed=None):
-        if row is not None and not row_keys:
-            row_keys.update(row_key_texts(text, spec.key))
-        issues.append(
-            Issue(
-                source=source,
-                table_name=spec.name,
-                check_name=check,
-                severity=severity,
-                message=message,
-                file=filename,
-                file_row=None if row is None else int(row) + 2,
-                row_key=None if row is None else row_keys[row],
-                column_name=column,
-                observed=observed,
-            )
-        )
-
-    missing = [c for c in spec.required if c not in text.columns]
-    if missing:
-        issue(
-            "required_columns",
-            f"{filename}: missing required column(s) {', '.join(missing)}; "
-            f"expected columns: {', '.join(spec.columns)}",
-        )
+    issues = column_issues(list(text.columns), spec, source=source, filename=filename)
+    if any(i.severity == "error" for i in issues):
         return pd.DataFrame(columns=list(spec.columns)), issues
-    extra = [c for c in text.columns if c not in spec.columns]
-    if extra:
-        issue(
-            "extra_columns",
-            f"{filename}: unknown column(s) {', '.join(extra)} ignored (kept in the raw archive)",
-            severity="warning",
+    stage = Stage(in_memory=True)
+    try:
+        insert_rows(stage, "text", len(text.columns), _records(text))
+        raw = RawTable(ident("text"), tuple(str(c) for c in text.columns))
+        failures = type_relation(stage, raw, spec.name, spec.columns, spec.key, spec.required)
+        typed = to_pandas(
+            stage.con, f"SELECT * FROM {ident(spec.name)} ORDER BY _row", spec.columns
         )
-    out = pd.DataFrame(index=text.index)
-    for col, kind in spec.columns.items():
-        values = text[col] if col in text.columns else pd.Series("", index=text.index)
-        if col in spec.required:
-            for i in values.index[values.eq("")]:
-                issue(
-                    "required",
-                    f"{filename} row {i + 2}, column {col}: {RULES['required']} [required]",
-                    row=i,
-                    column=col,
-                    observed="",
-                )
-        if kind == "str":
-            out[col] = values.astype(object)
-        elif kind in ("number", "int"):
-            parsed, bad = parse_numbers(values, "analyst")
-            for i, v in values[bad].items():
-                issue(
-                    "type:number",
-                    f"{filename} row {i + 2}, column {col}: {v!r} "
-                    f"{RULES['type:number']} [type:number]",
-                    row=i,
-                    column=col,
-                    observed=v,
-                )
-            nums = parsed
-            if kind == "int":
-                frac = nums.notna() & (nums != nums.round())
-                for i, v in values[frac].items():
-                    issue(
-                        "type:int",
-                        f"{filename} row {i + 2}, column {col}: {v!r} "
-                        f"{RULES['type:int']} [type:int]",
-                        row=i,
-                        column=col,
-                        observed=v,
-                    )
-                nums = nums.where(~frac, np.nan)
-                out[col] = nums.astype("Int64") if nums.isna().any() else nums.astype("int64")
-            else:
-                out[col] = nums
-            out[f"{col}__text"] = values.astype(object)
-        elif kind == "bool":
-            low = values.str.lower()
-            ok = low.isin(_TRUE | _FALSE) | low.eq("")
-            for i, v in values[~ok].items():
-                issue(
-                    "type:bool",
-                    f"{filename} row {i + 2}, column {col}: {v!r} {RULES['type:bool']} [type:bool]",
-                    row=i,
-                    column=col,
-                    observed=v,
-                )
-            out[col] = low.isin(_TRUE)
-        else:  # pragma: no cover - spec typo
-            raise ValueError(f"unknown column type {kind!r} for {spec.name}.{col}")
-    return out, issues
+    finally:
+        stage.remove()
+    issues += cell_issues(failures, source=source, table=spec.name, filename=filename)
+    return typed, issues
 
 
 class NotANumber(ValueError):

@@ -39,6 +39,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.sql import ident, literal
+
 MIGRATIONS_PACKAGE = "warehouse.migrations"
 
 #: Storage format of every warehouse file this package creates: the oldest DuckDB release line
@@ -114,7 +116,7 @@ def table_counts(path: str | Path) -> dict[str, int]:
             "IN ('raw','core','results','meta') AND table_type = 'BASE TABLE' ORDER BY 1, 2"
         ).fetchall()
         return {
-            f"{s}.{t}": con.execute(f'SELECT count(*) FROM {s}."{t}"').fetchone()[0]
+            f"{s}.{t}": con.execute(f"SELECT count(*) FROM {ident(s)}.{ident(t)}").fetchone()[0]
             for s, t in tables
         }
 
@@ -124,17 +126,13 @@ def _version_key(tag: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", tag)[:3])
 
 
-def _sql_string(value: str | Path) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def storage_version(path: str | Path) -> str:
     """The storage format of the DuckDB file ``path`` as DuckDB tags it, e.g. ``'v1.4.0+'``.
 
     Opens the file read-only, in a connection of its own.
     """
     with duckdb.connect() as con:
-        con.execute(f"ATTACH {_sql_string(path)} AS probe (READ_ONLY)")
+        con.execute(f"ATTACH {literal(path)} AS probe (READ_ONLY)")
         (tags,) = con.execute(
             "SELECT tags FROM duckdb_databases() WHERE database_name = 'probe'"
         ).fetchone()
@@ -164,11 +162,9 @@ def rewrite_storage(path: str | Path) -> tuple[str, str] | None:
     for stale in (target, _wal(target)):
         stale.unlink(missing_ok=True)
     with duckdb.connect() as con:
-        con.execute(f"ATTACH {_sql_string(path)} AS src")
+        con.execute(f"ATTACH {literal(path)} AS src")
         con.execute("CHECKPOINT src")  # fold a copied WAL into the source first
-        con.execute(
-            f"ATTACH {_sql_string(target)} AS dst (STORAGE_VERSION {_sql_string(STORAGE_VERSION)})"
-        )
+        con.execute(f"ATTACH {literal(target)} AS dst (STORAGE_VERSION {literal(STORAGE_VERSION)})")
         con.execute("COPY FROM DATABASE src TO dst")
         con.execute("CHECKPOINT dst")
         con.execute("DETACH dst")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from warehouse.sql import literal
+
 
 def read(path: str, sql: str) -> pd.DataFrame:
     """Run one read query against the warehouse file at ``path``."""
@@ -37,7 +39,8 @@ def one_value_per_cell(observations: pd.DataFrame, indicator_ids) -> pd.DataFram
 
 def observations(path: str) -> pd.DataFrame:
     """Every town's own series (``core.v_town_series`` rows of territory kind ``town``)."""
-    return read(path, f"SELECT * FROM core.v_town_series WHERE territory_kind = '{TOWN_KIND}'")
+    town = literal(TOWN_KIND)
+    return read(path, f"SELECT * FROM core.v_town_series WHERE territory_kind = {town}")
 
 
 def with_source(result: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:

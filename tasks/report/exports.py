@@ -30,6 +30,7 @@ import yaml
 from tasks.report.formats import timestamp
 from tasks.report.i18n import DEFAULT_LANG, MESSAGES_PACKAGE, language, optional, t
 from tasks.report.tabledocs import ROW_PREFIX, TableDoc, read_docs, shipped_docs
+from warehouse.sql import literal, qualified
 
 UNDOCUMENTED = "(not documented yet)"
 #: Characters Excel refuses in a sheet name, and its length limit.
@@ -67,15 +68,6 @@ def results_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [f"results.{name}" for (name,) in rows]
 
 
-def _sql_string(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-def _ident(table: str) -> str:
-    schema, name = table.split(".", 1)
-    return f'"{schema}"."{name}"'
-
-
 def export_parquet(warehouse: str | Path, out_dir: str | Path) -> dict[str, str]:
     """Write every results table to ``out_dir/<schema>.<table>.parquet``; returns table -> path.
 
@@ -89,7 +81,7 @@ def export_parquet(warehouse: str | Path, out_dir: str | Path) -> dict[str, str]
             target = out / f"{table}.parquet"
             tmp = out / f".{table}.parquet.tmp"
             con.execute(
-                f"COPY (SELECT * FROM {_ident(table)}) TO {_sql_string(tmp)} (FORMAT PARQUET)"
+                f"COPY (SELECT * FROM {qualified(table)}) TO {literal(tmp)} (FORMAT PARQUET)"
             )
             os.replace(tmp, target)
             paths[table] = str(target)
@@ -145,8 +137,8 @@ def about_frame(
             if table in texts:
                 grain = grain_of(texts[table], prefix)
             sheet = sheet_name(table, used)
-            n = con.execute(f"SELECT count(*) FROM {_ident(table)}").fetchone()[0]
-            for col, dtype, *_ in con.execute(f"DESCRIBE {_ident(table)}").fetchall():
+            n = con.execute(f"SELECT count(*) FROM {qualified(table)}").fetchone()[0]
+            for col, dtype, *_ in con.execute(f"DESCRIBE {qualified(table)}").fetchall():
                 english = doc.column(col) or ref.column(col)
                 text = texts.get(f"{table}.{col}") or english
                 rows.append(
@@ -189,7 +181,7 @@ def export_xlsx(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = results_tables(con)
         about = about_frame(con, tables, lang)
-        frames = {x: _excel_safe(con.execute(f"SELECT * FROM {_ident(x)}").df()) for x in tables}
+        frames = {x: _excel_safe(con.execute(f"SELECT * FROM {qualified(x)}").df()) for x in tables}
     now = datetime.now(UTC).replace(microsecond=0)
     with language(lang):
         about_sheet = t("xlsx.about_sheet")

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from tasks.report.i18n import current_language
+from warehouse.sql import qualified
 
 # What the report reads: table -> SQL (None = SELECT *). Missing tables are skipped.
 QUERIES: dict[str, str | None] = {
@@ -124,5 +125,5 @@ def read_snapshot(warehouse: str | Path) -> Snapshot:
         }
         for table, sql in QUERIES.items():
             if table in existing:
-                frames[table] = con.execute(sql or f"SELECT * FROM {table}").df()
+                frames[table] = con.execute(sql or f"SELECT * FROM {qualified(table)}").df()
     return Snapshot(warehouse=str(path), frames=frames)

@@ -52,6 +52,7 @@ from tasks.stats.describe import mean_ci, median_from_counts
 from tasks.stats.multiple import holm
 from tasks.stats.reliability import cronbach_alpha
 from tasks.stats.ttest import welch
+from warehouse.sql import ident, literal
 
 CONF_LEVEL = 0.95
 NUMERIC_SCALES = ("ordinal", "score")
@@ -148,14 +149,9 @@ def wave_matrix(con, survey_id: str, items: list[str]) -> pd.DataFrame:
     if not items:
         return pd.DataFrame()
 
-    def lit(text: str) -> str:
-        return "'" + text.replace("'", "''") + "'"
-
-    def ident(text: str) -> str:
-        return '"' + text.replace('"', '""') + '"'
-
     cols = ", ".join(
-        f"CAST(max(value) FILTER (WHERE item = {lit(i)}) AS DOUBLE) AS {ident(i)}" for i in items
+        f"CAST(max(value) FILTER (WHERE item = {literal(i)}) AS DOUBLE) AS {ident(i)}"
+        for i in items
     )
     placeholders = ", ".join("?" for _ in items)
     return con.execute(

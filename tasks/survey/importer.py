@@ -40,6 +40,7 @@ from tasks.sources.base import Payload, archive_payload, utc_now
 from tasks.survey.codebook import Codebook, Item, load_codebook, normalize
 from tasks.validate import schema_issues
 from warehouse.session import write_session
+from warehouse.sql import ident, qualified
 
 SOURCE = "survey"
 TABLE = "survey_response"
@@ -523,7 +524,7 @@ def load_wave(
         }
     )
     for table in ("survey_response", "survey_respondent", "survey_item", "survey_answer"):
-        con.execute(f"DELETE FROM core.{table} WHERE survey_id = ?", [survey_id])
+        con.execute(f"DELETE FROM {qualified('core.' + table)} WHERE survey_id = ?", [survey_id])
     con.register("_items", items)
     con.register("_answers", answers)
     con.register("_resp", respondents)
@@ -544,7 +545,7 @@ def load_wave(
             "INSERT INTO core.survey_respondent SELECT ?, respondent_id, ?, file_row FROM _resp",
             [survey_id, town_id],
         )
-        value_cols = [f'"{c}"' for c in wide.columns if c != "respondent_id"]
+        value_cols = [ident(c) for c in wide.columns if c != "respondent_id"]
         if value_cols:
             casts = ", ".join(f"CAST({c} AS BIGINT) AS {c}" for c in value_cols)
             # UNPIVOT drops blank (NULL) answers: a row per answered item
