@@ -2,8 +2,9 @@
 
 A study (a paper redone as software) brings its own inputs beyond the generic ones, the checks
 that only make sense for them, the analyses that reproduce and audit the paper, its own
-warehouse tables (its migrations), its part of the report, and optionally a bundled dataset. The generic layers (sources, validation, load, town analyses) reach a study
-only through these attributes, via the registry in :mod:`tasks.studies`.
+warehouse tables (its migrations), its part of the report, and optionally a bundled dataset.
+The generic layers (sources, validation, load, town analyses, the report) reach a study only
+through these attributes, via the registry in :mod:`tasks.studies`.
 """
 
 from __future__ import annotations

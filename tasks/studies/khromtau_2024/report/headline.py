@@ -1,4 +1,4 @@
-"""The study's headline figures ("At a glance" and the refresh artifact), one function per section."""
+"""The study's headline figures ("At a glance", the refresh artifact), one function per section."""
 
 from __future__ import annotations
 
