@@ -1,10 +1,10 @@
 """Columns and keys of the warehouse tables, as the migrations declare them.
 
-The migrations (``warehouse/migrations/``) are the one place a table's columns and primary key
-are written down. :func:`table_columns` and :func:`primary_key` read them from a warehouse
-connection (``information_schema`` / ``duckdb_constraints()``); :func:`columns` reads them from a
-freshly migrated in-memory warehouse, for analyses that shape frames before any warehouse is
-open.
+The migrations (``warehouse/migrations/`` and each study's ``migrations/``) are the one
+place a table's columns and primary key are written down. :func:`table_columns` and
+:func:`primary_key` read them from a warehouse connection (``information_schema`` /
+``duckdb_constraints()``); :func:`columns` reads them from a freshly migrated in-memory
+warehouse, for analyses that shape frames before any warehouse is open.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.plugins import study_files
 from warehouse.sql import ident, literal
 
 MIGRATIONS_PACKAGE = "warehouse.migrations"
@@ -57,18 +58,34 @@ class WarehouseMissing(FileNotFoundError):
     """The warehouse file does not exist (no run has published it yet)."""
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """Numbered SQL migrations shipped with the package, in order: (version, name, sql)."""
+def _numbered(files) -> list[tuple[int, str, str]]:
     out = []
-    for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
+    for entry in files:
         name = entry.name
         if name.endswith(".sql") and name[:3].isdigit():
             out.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
     return sorted(out)
 
 
+def migrations() -> list[tuple[int, str, str]]:
+    """Numbered SQL migrations shipped with the package, in order: (version, name, sql)."""
+    return _numbered(resources.files(MIGRATIONS_PACKAGE).iterdir())
+
+
+def study_migrations() -> dict[str, list[tuple[int, str, str]]]:
+    """Each study package's own migrations (``tasks/studies/<study>/migrations/NNN_*.sql``),
+    in order: ``{study: [(version, name, sql)]}`` (:func:`warehouse.plugins.study_files`)."""
+    found = {study: _numbered(files) for study, files in study_files("migrations", ".sql").items()}
+    return {study: ms for study, ms in found.items() if ms}
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations in order, each in its own transaction; return names applied."""
+    """Apply pending migrations in order, each in its own transaction; return names applied.
+
+    The generic migrations first (recorded in ``meta.schema_migration``), then every study
+    package's own (:func:`study_migrations`, recorded in ``meta.study_migration`` by study and
+    version; named ``<study>/<file>`` in the list returned).
+    """
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
     con.execute(
         "CREATE TABLE IF NOT EXISTS meta.schema_migration ("
@@ -86,6 +103,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
                 "INSERT INTO meta.schema_migration (version, name) VALUES (?, ?)", [version, name]
             )
         applied.append(name)
+    done_studies = set(con.execute("SELECT study, version FROM meta.study_migration").fetchall())
+    for study, ms in study_migrations().items():
+        for version, name, sql in ms:
+            if (study, version) in done_studies:
+                continue
+            with in_transaction(con):
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO meta.study_migration (study, version, name) VALUES (?, ?, ?)",
+                    [study, version, name],
+                )
+            applied.append(f"{study}/{name}")
     return applied
 
 

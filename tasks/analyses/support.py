@@ -1,9 +1,9 @@
 """Support measures scored 1..10 (``core.survey_support_score_count``, study Table 7).
 
 :func:`support_summary` is the one summary of a measure's score counts: n, mean score with a
-t interval, median, share scoring 8 or more and the rank by mean within the survey. The study's
-``results.support_measure`` adds its own columns to it; the report summarises the counts with it
-when that table is absent.
+t interval, median, share scoring 8 or more and the rank by mean within the survey. The Khromtau
+study's support-measure table adds its own columns to it; the study's report section summarises
+the counts with it when that table is absent.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 :func:`build_report` reads one :class:`~tasks.report.snapshot.Snapshot` of the warehouse (a
 single read-only connection, closed before anything is drawn), builds each section of
 :data:`SECTIONS` (a plain function of the snapshot in :mod:`tasks.report.sections`) part by
-part (:data:`PARTS`: every registry town with one section per town with data, then the
-Khromtau study and its audit, then the data checks and the run), draws the charts and writes
-into ``out_dir``:
+part (:data:`PARTS`: every registry town with one section per town with data, the town
+analyses, each registered study's part (:data:`STUDY_PARTS`, e.g. the Khromtau study and its
+audit), then the data checks and the run), draws the charts and writes into ``out_dir``:
 
 * ``report.html``: one self-contained file (inline CSS, charts inline as SVG, no scripts, no
   network), from ``templates/report.html.j2``;
@@ -27,26 +27,24 @@ from pathlib import Path
 from markupsafe import Markup
 
 from tasks.report import charts as ch
-from tasks.report import exports
-from tasks.report.headline import headline
+from tasks.report import exports, labels, snapshot
+from tasks.report import headline as head_
 from tasks.report.i18n import DEFAULT_LANG, current_language, language, t
-from tasks.report.labels import localized
+from tasks.report.parts import Builder, Headline, ReportPart
 from tasks.report.render import render_html
 from tasks.report.sections import (
     correlation,
     coverage,
     grp,
-    hypotheses,
     labour,
     overview,
     perception,
     quality,
-    reproduction,
     run,
-    support,
     towns,
 )
 from tasks.report.snapshot import Snapshot, WarehouseMissing, read_snapshot
+from tasks.studies import STUDIES
 
 __all__ = [
     "BUILDERS",
@@ -66,42 +64,95 @@ CHART_DIR = "charts"
 PARQUET_DIR = "parquet"
 XLSX_FILE = "results.xlsx"
 
-#: Section id (HTML ``<section id=...>``) -> builder, in report order.
-BUILDERS: dict[str, Callable[[Snapshot], dict]] = {
+#: Generic section id (HTML ``<section id=...>``) -> builder.
+GENERIC_BUILDERS: dict[str, Builder] = {
     "overview": overview.build,
     "coverage": coverage.build,
     "grp": grp.build,
     "labour": labour.build,
     "perception": perception.build,
-    "support": support.build,
     "correlation": correlation.build,
-    "hypotheses": hypotheses.build,
-    "reproduction": reproduction.build,
     "quality": quality.build,
     "run": run.build,
 }
-#: Section ids and titles (from the message catalogue), in report order.
-SECTIONS: dict[str, str] = {sid: t(f"sections.{sid}.title") for sid in BUILDERS}
-#: The report's parts (``report.part.<id>`` in the catalogue) and their sections, in order:
+#: The generic parts (``report.part.<id>`` in the catalogue) and their sections, in order:
 #: every registry town first (the overview, the coverage grid, then one section per town with
-#: data, :func:`tasks.report.sections.towns.build_all`, after ``coverage``), then the Khromtau
-#: study with its audit (the headline cards open it), then the data checks and the run.
-PARTS: dict[str, tuple[str, ...]] = {
+#: data, :func:`tasks.report.sections.towns.build_all`, after ``coverage``), the town analyses,
+#: then the data checks and the run. The studies' parts go before ``data``.
+GENERIC_PARTS: dict[str, tuple[str, ...]] = {
     "towns": ("overview", "coverage"),
-    "study": (
-        "grp",
-        "labour",
-        "perception",
-        "support",
-        "correlation",
-        "hypotheses",
-        "reproduction",
-    ),
+    "analyses": ("grp", "labour", "perception", "correlation"),
     "data": ("quality", "run"),
 }
-#: The part whose sections the per-town sections follow, and the one the headline opens.
+#: The report part of every registered study (``Study.report``), in registry order.
+STUDY_PARTS: tuple[ReportPart, ...] = tuple(s.report for s in STUDIES if s.report is not None)
+
+
+def compose(
+    study_parts: tuple[ReportPart, ...],
+) -> tuple[dict[str, Builder], dict[str, tuple[str, ...]], dict[str, Headline], str | None]:
+    """The report's builders, parts, headlines and summary part with ``study_parts`` plugged in.
+
+    A generic section a study part names moves into that part; a generic part left without
+    sections is dropped. Raises ValueError when a study reuses a generic section or part id,
+    names a section nobody builds, or two studies claim one section.
+    """
+    builders: dict[str, Builder] = dict(GENERIC_BUILDERS)
+    headlines: dict[str, Headline] = dict(head_.HEADLINES)
+    claimed: dict[str, str] = {}
+    for part in study_parts:
+        if part.id in GENERIC_PARTS:
+            raise ValueError(f"study report part {part.id!r} reuses a generic part id")
+        for sid, build in part.builders.items():
+            if sid in builders:
+                raise ValueError(f"study report part {part.id!r}: section {sid!r} is taken")
+            builders[sid] = build
+        headlines.update(part.headlines)
+        for sid in part.sections:
+            if sid in claimed:
+                raise ValueError(f"section {sid!r} is in parts {claimed[sid]!r} and {part.id!r}")
+            claimed[sid] = part.id
+    unknown = sorted(set(claimed) - set(builders))
+    if unknown:
+        raise ValueError(f"study report parts name sections nobody builds: {unknown}")
+    parts: dict[str, tuple[str, ...]] = {}
+    for pid, sids in GENERIC_PARTS.items():
+        if pid == "data":
+            parts.update({p.id: p.sections for p in study_parts})
+        kept = tuple(sid for sid in sids if sid not in claimed)
+        if kept:
+            parts[pid] = kept
+    summary = next((p.id for p in study_parts if p.summary), None)
+    if summary is None and "analyses" in parts:
+        summary = "analyses"
+    return builders, parts, headlines, summary
+
+
+#: Section id -> builder, the report's parts and their sections in order, section id -> its
+#: headline figures, and the part the headline opens.
+BUILDERS, PARTS, HEADLINES, SUMMARY_PART = compose(STUDY_PARTS)
+#: Section ids and titles (from the message catalogue), in report order.
+SECTIONS: dict[str, str] = {
+    sid: t(f"sections.{sid}.title") for sids in PARTS.values() for sid in sids
+}
+#: What the snapshot reads (generic queries and the study parts') and the frames whose survey
+#: labels follow the report's language.
+QUERIES: dict[str, str | None] = {
+    **snapshot.QUERIES,
+    **{k: v for p in STUDY_PARTS for k, v in p.queries.items()},
+}
+LABELLED: dict[str, tuple[str, str]] = {
+    **labels.LABELLED,
+    **{k: v for p in STUDY_PARTS for k, v in p.labelled.items()},
+}
+#: The part whose sections the per-town sections follow.
 TOWNS_AFTER = "coverage"
-SUMMARY_PART = "study"
+
+
+def headline(snap: Snapshot) -> list[dict[str, str]]:
+    """The report's headline figures (:func:`tasks.report.headline.headline`), in its order."""
+    order = [sid for sids in PARTS.values() for sid in sids]
+    return head_.headline(snap, order, HEADLINES)
 
 
 def default_out_dir(warehouse: str | Path) -> Path:
@@ -202,11 +253,11 @@ def build_report(
     :class:`WarehouseMissing` when there is no warehouse file.
     """
     with language(lang):
-        return _build(read_snapshot(warehouse), warehouse, out_dir)
+        return _build(read_snapshot(warehouse, QUERIES), warehouse, out_dir)
 
 
 def _build(snap: Snapshot, warehouse: str | Path, out_dir: str | Path | None) -> dict:
-    snap = localized(snap)
+    snap = labels.localized(snap, labelled=LABELLED)
     out = Path(out_dir) if out_dir is not None else default_out_dir(warehouse)
     chart_dir = out / CHART_DIR
     chart_dir.mkdir(parents=True, exist_ok=True)

@@ -28,8 +28,9 @@ import pandas as pd
 import yaml
 
 from tasks.report.formats import timestamp
-from tasks.report.i18n import DEFAULT_LANG, MESSAGES_PACKAGE, language, optional, t
+from tasks.report.i18n import DEFAULT_LANG, MESSAGES_PACKAGE, language, merge_files, optional, t
 from tasks.report.tabledocs import ROW_PREFIX, TableDoc, read_docs, shipped_docs
+from warehouse.plugins import study_files
 from warehouse.sql import literal, qualified
 
 UNDOCUMENTED = "(not documented yet)"
@@ -42,13 +43,15 @@ ABOUT_COLUMNS = ("table", "sheet", "one row per", "rows", "column", "type", "des
 
 @cache
 def column_texts(lang: str) -> dict[str, str]:
-    """``messages/<lang>_columns.yaml``: ``schema.table[.column]`` -> description ({} for en)."""
+    """``messages/<lang>_columns.yaml`` and the studies' (``tasks/studies/<study>/messages/``,
+    for their own tables): ``schema.table[.column]`` -> description ({} for en)."""
     if lang == DEFAULT_LANG:
         return {}
-    path = resources.files(MESSAGES_PACKAGE).joinpath(f"{lang}_columns.yaml")
-    if not path.is_file():
-        return {}
-    return {str(k): str(v) for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+    name = f"{lang}_columns.yaml"
+    path = resources.files(MESSAGES_PACKAGE).joinpath(name)
+    generic = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    files = [f for fs in study_files("messages", name).values() for f in fs if f.name == name]
+    return merge_files({str(k): str(v) for k, v in generic.items()}, files, "column text")
 
 
 def grain_of(description: str | None, prefix: str = ROW_PREFIX) -> str:

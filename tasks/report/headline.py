@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import pandas as pd
 
 from tasks.report.blocks import clip, is_na
 from tasks.report.formats import number
-from tasks.report.i18n import t, value_label
-from tasks.report.sections.support import support_frame
+from tasks.report.i18n import t
+from tasks.report.parts import Headline
 from tasks.report.snapshot import Snapshot
 
 
@@ -76,43 +78,12 @@ def _perception(snap: Snapshot) -> list[tuple[str, str]]:
     return out
 
 
-def _support(snap: Snapshot) -> list[tuple[str, str]]:
-    sup, _ = support_frame(snap)
-    if sup.empty:
-        return []
-    top = sup.sort_values("mean_score", ascending=False).iloc[0]
-    measure = top.get("measure_label") or top["measure"]
-    return [(t("headline.support", measure=measure), number(top["mean_score"], ".2f"))]
-
-
-def _results(snap: Snapshot) -> list[tuple[str, str]]:
-    out = []
+def _correlations(snap: Snapshot) -> list[tuple[str, str]]:
     corr = snap.get("results.correlation")
-    if not corr.empty:
-        sig = int((pd.to_numeric(corr["p_value"], errors="coerce") < 0.05).sum())
-        out.append((t("headline.correlations"), t("headline.of", k=sig, n=len(corr))))
-    hyp = snap.get("results.hypothesis")
-    if not hyp.empty:
-        counts = hyp["verdict"].astype(str).value_counts()
-        rest = ", ".join(
-            t("headline.hypotheses_count", n=n, verdict=value_label("status", v))
-            for v, n in counts.items()
-            if v != "supported"
-        )
-        figure = t(
-            "headline.hypotheses", rest=t("headline.hypotheses_rest", rest=rest) if rest else ""
-        )
-        out.append((figure, t("headline.of", k=counts.get("supported", 0), n=len(hyp))))
-    audit = snap.get("results.paper_reproduction")
-    if not audit.empty:
-        st = audit["status"].astype(str).value_counts()
-        figure = t(
-            "headline.reproduction",
-            discrepancies=st.get("discrepancy", 0),
-            not_reproducible=st.get("not_reproducible", 0),
-        )
-        out.append((figure, t("headline.of", k=st.get("reproduced", 0), n=len(audit))))
-    return out
+    if corr.empty:
+        return []
+    sig = int((pd.to_numeric(corr["p_value"], errors="coerce") < 0.05).sum())
+    return [(t("headline.correlations"), t("headline.of", k=sig, n=len(corr)))]
 
 
 def _quality(snap: Snapshot) -> list[tuple[str, str]]:
@@ -126,17 +97,33 @@ def _quality(snap: Snapshot) -> list[tuple[str, str]]:
     return [(t("headline.quality"), value)]
 
 
-def headline(snap: Snapshot) -> list[dict[str, str]]:
+#: Generic section id -> its headline figures; a study's part adds those of its own sections
+#: (:attr:`tasks.report.parts.ReportPart.headlines`).
+HEADLINES: dict[str, Headline] = {
+    "grp": _grp,
+    "labour": _labour,
+    "perception": _perception,
+    "correlation": _correlations,
+    "quality": _quality,
+}
+
+
+def headline(
+    snap: Snapshot,
+    order: Iterable[str] | None = None,
+    headlines: Mapping[str, Headline] | None = None,
+) -> list[dict[str, str]]:
     """Headline numbers (``figure``, ``value``) for the report's top and the run artifact.
 
     ``value`` is short (a number, or "n of m"); ``figure`` says what it is, with its unit.
+    The figures of each section of ``headlines`` (default :data:`HEADLINES`), in the report's
+    section ``order`` (default: that of ``headlines``).
     """
+    found = HEADLINES if headlines is None else headlines
     pairs = [
-        *_grp(snap),
-        *_labour(snap),
-        *_perception(snap),
-        *_support(snap),
-        *_results(snap),
-        *_quality(snap),
+        pair
+        for sid in (found if order is None else order)
+        if sid in found
+        for pair in found[sid](snap)
     ]
     return [{"figure": figure, "value": value} for figure, value in pairs]

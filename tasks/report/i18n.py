@@ -6,6 +6,11 @@ catalogue for a block of code (a context variable, so concurrent builds do not i
 A key missing from the catalogue raises :class:`KeyError`: a typo fails loudly.
 Data values stored in English (verdicts, statuses, methods) read through :func:`value_label`.
 Every catalogue has the same keys and placeholders as ``en.yaml`` (a test checks it).
+
+A study package brings the text only its part of the report needs in its own
+``messages/<lang>.yaml`` (``tasks/studies/<study>/messages/``, found by
+:func:`warehouse.plugins.study_files`); :func:`catalogue` merges them into the generic one. A key
+defined twice (generic and study, or two studies) is an error, never silently overridden.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from functools import cache
 from importlib import resources
 
 import yaml
+
+from warehouse.plugins import study_files
 
 DEFAULT_LANG = "en"
 MESSAGES_PACKAGE = "tasks.report.messages"
@@ -35,11 +42,25 @@ def _flatten(tree: Mapping, prefix: str = "") -> dict[str, str]:
     return out
 
 
+def merge_files(generic, files, what: str) -> dict[str, str]:
+    """``generic`` (a flat mapping) plus the flattened YAML ``files``; a key in two is an error."""
+    out = dict(generic)
+    for path in files:
+        for key, text in _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            if key in out:
+                raise ValueError(f"{path}: {what} key {key!r} is already defined elsewhere")
+            out[key] = text
+    return out
+
+
 @cache
 def catalogue(lang: str = DEFAULT_LANG) -> dict[str, str]:
-    """Every message of ``messages/<lang>.yaml`` as ``{"group.key": text}``."""
+    """Every message of ``messages/<lang>.yaml`` and of the studies' ``messages/<lang>.yaml``
+    as ``{"group.key": text}``."""
     path = resources.files(MESSAGES_PACKAGE).joinpath(f"{lang}.yaml")
-    return _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+    generic = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+    files = [f for fs in study_files("messages", f"{lang}.yaml").values() for f in fs]
+    return merge_files(generic, [f for f in files if f.name == f"{lang}.yaml"], "message")
 
 
 def current_language() -> str:

@@ -12,6 +12,7 @@ Indicator names and unit labels come from the indicator catalogue
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 import pandas as pd
@@ -22,11 +23,11 @@ from tasks.report.i18n import DEFAULT_LANG, current_language, value_label
 from tasks.report.snapshot import Snapshot
 from tasks.survey.codebook import bundled_codebooks, load_codebook
 
-#: Frames and their label column -> the column holding the item id.
+#: Frames and their label column -> the column holding the item id (a study's part adds its
+#: own: :attr:`tasks.report.parts.ReportPart.labelled`).
 LABELLED = {
     "core.survey_perception_count": ("area_label", "area"),
     "core.survey_support_score_count": ("measure_label", "measure"),
-    "results.support_measure": ("measure_label", "measure"),
     "results.perception_summary": ("area_label", "area"),
 }
 
@@ -51,14 +52,19 @@ def _relabel(frame: pd.DataFrame, label: str, key: str, names: dict[str, str]) -
     return frame.assign(**{label: ours.where(ours.notna(), old)})
 
 
-def localized(snap: Snapshot, lang: str | None = None) -> Snapshot:
-    """``snap`` with the survey items' labels in ``lang`` (unchanged for English)."""
+def localized(
+    snap: Snapshot,
+    lang: str | None = None,
+    labelled: Mapping[str, tuple[str, str]] | None = None,
+) -> Snapshot:
+    """``snap`` with the survey items' labels in ``lang`` (unchanged for English), in the
+    frames of ``labelled`` (default :data:`LABELLED`)."""
     lang = lang or current_language()
     if lang == DEFAULT_LANG:
         return snap
     names = item_labels(lang)
     frames = dict(snap.frames)
-    for table, (label, key) in LABELLED.items():
+    for table, (label, key) in (LABELLED if labelled is None else labelled).items():
         if table in frames:
             frames[table] = _relabel(frames[table], label, key, names)
     return Snapshot(warehouse=snap.warehouse, frames=frames)

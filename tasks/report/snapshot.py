@@ -17,7 +17,8 @@ import pandas as pd
 from tasks.report.i18n import current_language
 from warehouse.sql import qualified
 
-# What the report reads: table -> SQL (None = SELECT *). Missing tables are skipped.
+# What the generic report reads: table -> SQL (None = SELECT *). Missing tables are skipped.
+# A study's part adds the queries of its own tables (tasks.report.parts.ReportPart.queries).
 QUERIES: dict[str, str | None] = {
     "core.town": None,
     "core.indicator": None,
@@ -38,10 +39,7 @@ QUERIES: dict[str, str | None] = {
     "results.grp_sector_share": None,
     "results.labour_market": "SELECT * FROM results.labour_market ORDER BY town_id, year",
     "results.perception_summary": None,
-    "results.support_measure": None,
     "results.correlation": None,
-    "results.hypothesis": "SELECT * FROM results.hypothesis ORDER BY hypothesis",
-    "results.paper_reproduction": None,
     "meta.quality_issue": (
         "SELECT * FROM meta.quality_issue ORDER BY severity, table_name, check_name, row_key"
     ),
@@ -108,8 +106,11 @@ class Snapshot:
         return str(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
 
 
-def read_snapshot(warehouse: str | Path) -> Snapshot:
-    """Read what the report needs from ``warehouse`` (read-only; missing tables are skipped)."""
+def read_snapshot(
+    warehouse: str | Path, queries: Mapping[str, str | None] | None = None
+) -> Snapshot:
+    """Read what the report needs from ``warehouse`` (read-only; missing tables are skipped):
+    ``queries`` (table -> SQL, None = ``SELECT *``; default :data:`QUERIES`)."""
     path = Path(warehouse)
     if not path.is_file():
         raise WarehouseMissing(
@@ -123,7 +124,7 @@ def read_snapshot(warehouse: str | Path) -> Snapshot:
                 "SELECT table_schema, table_name FROM information_schema.tables"
             ).fetchall()
         }
-        for table, sql in QUERIES.items():
+        for table, sql in (QUERIES if queries is None else queries).items():
             if table in existing:
                 frames[table] = con.execute(sql or f"SELECT * FROM {qualified(table)}").df()
     return Snapshot(warehouse=str(path), frames=frames)

@@ -28,8 +28,8 @@
     within each pair of waves.
 
 Every row carries ``synthetic``; rows of synthetic waves also say so in ``note``. Nothing here
-reads or writes the study's aggregate tables, so synthetic data never reach
-``results.paper_reproduction``.
+reads or writes the study's aggregate tables, so synthetic data never reach a study's
+reproduction audit.
 
 Scale: the respondent x item matrix of a wave is pivoted in DuckDB and analysed with numpy
 (correlations via count tables, alpha via column variances, cross tables via ``bincount``):

@@ -13,7 +13,8 @@ def test_migrations_apply_in_order_and_are_recorded(tmp_path):
     path = tmp_path / "w.duckdb"
     with duckdb.connect(str(path)) as con:
         applied = db.migrate(con)
-        assert applied == [name for _, name, _ in db.migrations()]
+        studies = [f"{s}/{n}" for s, ms in db.study_migrations().items() for _, n, _ in ms]
+        assert applied == [name for _, name, _ in db.migrations()] + studies
         assert db.migrate(con) == []  # second time: nothing pending
         versions = [
             v

@@ -118,40 +118,6 @@ CREATE TABLE core.survey_support_score_count (   -- study Table 7
     PRIMARY KEY (survey_id, measure, score)
 );
 
-CREATE TABLE core.survey_table5 (                -- study Table 5, as printed
-    survey_id   VARCHAR NOT NULL,
-    answer      VARCHAR NOT NULL,
-    job         DOUBLE,
-    entrepreneurship DOUBLE,
-    rank_job    DOUBLE,
-    rank_entrepreneurship DOUBLE,
-    source_table VARCHAR,
-    note        VARCHAR,
-    PRIMARY KEY (survey_id, answer)
-);
-
-CREATE TABLE core.survey_paired_value (          -- study Table 8, as printed
-    survey_id   VARCHAR NOT NULL,
-    "row"       INTEGER NOT NULL,
-    x           DOUBLE,
-    y           DOUBLE,
-    rank_x      DOUBLE,
-    rank_y      DOUBLE,
-    source_table VARCHAR,
-    note        VARCHAR,
-    PRIMARY KEY (survey_id, "row")
-);
-
-CREATE TABLE core.published_number (             -- numbers the study prints (the audit's "published")
-    source_table    VARCHAR NOT NULL,
-    statistic       VARCHAR NOT NULL,
-    published       VARCHAR NOT NULL,  -- text as printed
-    published_value DOUBLE,
-    printed_formula VARCHAR,
-    note            VARCHAR,
-    PRIMARY KEY (source_table, statistic)
-);
-
 -- meta: runs and data quality.
 CREATE TABLE meta.pipeline_run (
     run_id       VARCHAR PRIMARY KEY,

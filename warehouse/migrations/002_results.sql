@@ -77,27 +77,3 @@ CREATE TABLE results.correlation (
     note      VARCHAR,
     PRIMARY KEY (analysis, x, y, method)
 );
-
-CREATE TABLE results.paper_reproduction (
-    source_table VARCHAR NOT NULL,
-    statistic    VARCHAR NOT NULL,
-    published    VARCHAR NOT NULL,
-    published_value DOUBLE,
-    recomputed   DOUBLE,
-    status       VARCHAR NOT NULL,   -- reproduced | discrepancy | not_reproducible
-    explanation  VARCHAR NOT NULL,
-    PRIMARY KEY (source_table, statistic)
-);
-
-CREATE TABLE results.hypothesis (
-    hypothesis   VARCHAR PRIMARY KEY,
-    statement    VARCHAR NOT NULL,
-    evidence     VARCHAR NOT NULL,
-    statistic    VARCHAR,
-    value        DOUBLE,
-    p_value      DOUBLE,
-    p_adjusted   DOUBLE,
-    decision_rule VARCHAR NOT NULL,
-    verdict      VARCHAR NOT NULL,   -- supported | not supported | insufficient evidence
-    note         VARCHAR
-);

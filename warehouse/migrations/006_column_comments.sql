@@ -58,14 +58,6 @@ COMMENT ON COLUMN core.observation_history.note IS 'caveats of the value';
 COMMENT ON COLUMN core.observation_history.superseded_at IS 'when a newer value replaced it';
 COMMENT ON COLUMN core.observation_history.superseded_by_run IS 'run that replaced it (meta.pipeline_run)';
 
-COMMENT ON TABLE core.published_number IS 'One row per number the study prints (the audit''s published values).';
-COMMENT ON COLUMN core.published_number.source_table IS 'where the study prints it (e.g. Table 7)';
-COMMENT ON COLUMN core.published_number.statistic IS 'which number';
-COMMENT ON COLUMN core.published_number.published IS 'the number as printed (text)';
-COMMENT ON COLUMN core.published_number.published_value IS 'the printed number read as a number';
-COMMENT ON COLUMN core.published_number.printed_formula IS 'the formula the study prints for it';
-COMMENT ON COLUMN core.published_number.note IS 'caveats';
-
 COMMENT ON TABLE core.survey IS 'One row per survey wave.';
 COMMENT ON COLUMN core.survey.survey_id IS 'survey wave id (e.g. khromtau-2024)';
 COMMENT ON COLUMN core.survey.town_id IS 'town surveyed (core.town)';
@@ -99,16 +91,6 @@ COMMENT ON COLUMN core.survey_item.label_ru IS 'item label, Russian';
 COMMENT ON COLUMN core.survey_item.required IS 'an answer is required';
 COMMENT ON COLUMN core.survey_item.position IS 'order of the item in the codebook (1 = first)';
 COMMENT ON COLUMN core.survey_item.composite IS 'multi-item scale the item belongs to (for alpha)';
-
-COMMENT ON TABLE core.survey_paired_value IS 'One row per printed row of study Table 8, as printed (for the audit).';
-COMMENT ON COLUMN core.survey_paired_value.survey_id IS 'survey wave (core.survey)';
-COMMENT ON COLUMN core.survey_paired_value."row" IS 'row number as printed';
-COMMENT ON COLUMN core.survey_paired_value.x IS 'x value as printed';
-COMMENT ON COLUMN core.survey_paired_value.y IS 'y value as printed';
-COMMENT ON COLUMN core.survey_paired_value.rank_x IS 'rank of x as printed';
-COMMENT ON COLUMN core.survey_paired_value.rank_y IS 'rank of y as printed';
-COMMENT ON COLUMN core.survey_paired_value.source_table IS 'study table the row comes from';
-COMMENT ON COLUMN core.survey_paired_value.note IS 'caveats';
 
 COMMENT ON TABLE core.survey_perception_count IS 'One row per survey x area x answer (study Table 4).';
 COMMENT ON COLUMN core.survey_perception_count.survey_id IS 'survey wave (core.survey)';
@@ -149,16 +131,6 @@ COMMENT ON COLUMN core.survey_support_score_count.score IS 'score 1..10';
 COMMENT ON COLUMN core.survey_support_score_count.respondents IS 'respondents giving the score';
 COMMENT ON COLUMN core.survey_support_score_count.source_table IS 'study table the row comes from';
 COMMENT ON COLUMN core.survey_support_score_count.note IS 'caveats';
-
-COMMENT ON TABLE core.survey_table5 IS 'One row per printed row of study Table 5, as printed (for the audit).';
-COMMENT ON COLUMN core.survey_table5.survey_id IS 'survey wave (core.survey)';
-COMMENT ON COLUMN core.survey_table5.answer IS 'answer category of the row';
-COMMENT ON COLUMN core.survey_table5.job IS 'count printed in the Job column';
-COMMENT ON COLUMN core.survey_table5.entrepreneurship IS 'count printed in the Entrepreneurship column';
-COMMENT ON COLUMN core.survey_table5.rank_job IS 'rank printed for job';
-COMMENT ON COLUMN core.survey_table5.rank_entrepreneurship IS 'rank printed for entrepreneurship';
-COMMENT ON COLUMN core.survey_table5.source_table IS 'study table the row comes from';
-COMMENT ON COLUMN core.survey_table5.note IS 'caveats';
 
 COMMENT ON TABLE core.survey_wave IS 'One row per imported survey wave (monotowns survey import).';
 COMMENT ON COLUMN core.survey_wave.survey_id IS 'survey wave (also a row of core.survey)';
@@ -268,18 +240,6 @@ COMMENT ON COLUMN results.grp_sector_share.share_as_study IS 'share of total_as_
 COMMENT ON COLUMN results.grp_sector_share.share_industry_services IS 'share of industry + services (0-1; NULL for mining and manufacturing)';
 COMMENT ON COLUMN results.grp_sector_share.source IS 'source(s) of the row''s values (per cell: files, bundled, Taldau)';
 
-COMMENT ON TABLE results.hypothesis IS 'One row per hypothesis H1-H4.';
-COMMENT ON COLUMN results.hypothesis.hypothesis IS 'H1 ... H4';
-COMMENT ON COLUMN results.hypothesis.statement IS 'the hypothesis as the study states it';
-COMMENT ON COLUMN results.hypothesis.evidence IS 'which data the test uses';
-COMMENT ON COLUMN results.hypothesis.statistic IS 'the test statistic''s name';
-COMMENT ON COLUMN results.hypothesis.value IS 'the test statistic''s value';
-COMMENT ON COLUMN results.hypothesis.p_value IS 'p-value of the test';
-COMMENT ON COLUMN results.hypothesis.p_adjusted IS 'Holm-adjusted p-value over the hypotheses';
-COMMENT ON COLUMN results.hypothesis.decision_rule IS 'how the verdict follows from the test';
-COMMENT ON COLUMN results.hypothesis.verdict IS 'supported | not supported | insufficient evidence';
-COMMENT ON COLUMN results.hypothesis.note IS 'why the verdict is what it is';
-
 COMMENT ON TABLE results.labour_market IS 'One row per town x year (missing years stay missing).';
 COMMENT ON COLUMN results.labour_market.town_id IS 'town (core.town)';
 COMMENT ON COLUMN results.labour_market.year IS 'calendar year';
@@ -294,15 +254,6 @@ COMMENT ON COLUMN results.labour_market.employment_rate IS '100 x employed / act
 COMMENT ON COLUMN results.labour_market.consistent IS 'published values agree within rounding (NULL when a value is missing)';
 COMMENT ON COLUMN results.labour_market.note IS 'which consistency rule failed, or what is missing';
 COMMENT ON COLUMN results.labour_market.source IS 'source(s) of the row''s values (per cell: files, bundled, Taldau)';
-
-COMMENT ON TABLE results.paper_reproduction IS 'One row per number the study publishes.';
-COMMENT ON COLUMN results.paper_reproduction.source_table IS 'where the study prints it (e.g. Table 7)';
-COMMENT ON COLUMN results.paper_reproduction.statistic IS 'which number';
-COMMENT ON COLUMN results.paper_reproduction.published IS 'the number as printed (text)';
-COMMENT ON COLUMN results.paper_reproduction.published_value IS 'the printed number read as a number';
-COMMENT ON COLUMN results.paper_reproduction.recomputed IS 'the number recomputed from the study''s input tables';
-COMMENT ON COLUMN results.paper_reproduction.status IS 'reproduced | discrepancy | not_reproducible';
-COMMENT ON COLUMN results.paper_reproduction.explanation IS 'how it was recomputed and what explains a discrepancy';
 
 COMMENT ON TABLE results.perception_summary IS 'One row per survey x area (study Table 4).';
 COMMENT ON COLUMN results.perception_summary.survey_id IS 'survey wave (core.survey)';
@@ -321,24 +272,6 @@ COMMENT ON COLUMN results.perception_summary.ci_low IS 'lower end of the t inter
 COMMENT ON COLUMN results.perception_summary.ci_high IS 'upper end of the t interval of the mean';
 COMMENT ON COLUMN results.perception_summary.ci_level IS 'confidence level of the interval';
 COMMENT ON COLUMN results.perception_summary.median_score IS 'median score';
-
-COMMENT ON TABLE results.support_measure IS 'One row per survey x support measure (study Table 7).';
-COMMENT ON COLUMN results.support_measure.survey_id IS 'survey wave (core.survey)';
-COMMENT ON COLUMN results.support_measure.measure IS 'support measure';
-COMMENT ON COLUMN results.support_measure.measure_label IS 'support measure as the questionnaire names it';
-COMMENT ON COLUMN results.support_measure.n IS 'respondents who scored the measure';
-COMMENT ON COLUMN results.support_measure.mean_score IS 'mean of the 1..10 scores';
-COMMENT ON COLUMN results.support_measure.sd_score IS 'sample standard deviation (n - 1)';
-COMMENT ON COLUMN results.support_measure.ci_low IS 'lower end of the Student-t interval of the mean';
-COMMENT ON COLUMN results.support_measure.ci_high IS 'upper end of the Student-t interval of the mean';
-COMMENT ON COLUMN results.support_measure.ci_level IS 'confidence level of the interval';
-COMMENT ON COLUMN results.support_measure.median_score IS 'median score';
-COMMENT ON COLUMN results.support_measure.share_8_plus IS 'share of respondents scoring 8, 9 or 10 (0-1)';
-COMMENT ON COLUMN results.support_measure.rank_by_mean IS '1 = highest mean score (ties share the best rank)';
-COMMENT ON COLUMN results.support_measure.importance_coefficient IS 'the study''s ''importance'': Pearson r of score (1..10) vs respondents per score';
-COMMENT ON COLUMN results.support_measure.importance_rank IS '1 = highest importance_coefficient';
-COMMENT ON COLUMN results.support_measure.sk_aggregate IS 'the study''s SK: mean of the measures'' importance coefficients';
-COMMENT ON COLUMN results.support_measure.note IS 'caveats';
 
 COMMENT ON TABLE results.survey_association IS 'One row per imported survey wave x answer item x category item.';
 COMMENT ON COLUMN results.survey_association.survey_id IS 'survey wave (core.survey_wave)';

@@ -16,7 +16,8 @@ RULES: dict[str, str] = {
     "rank_recomputed": "a printed rank should equal the rank recomputed from the values",
 }
 
-# input name -> core table (migration 003 declares its columns and key); see RENAMES
+# input name -> core table (the study's migrations/001_study_tables.sql declares its columns and
+# key); see RENAMES
 CORE_TABLES: dict[str, str] = {
     "survey_table5": "core.survey_table5",
     "survey_paired_values": "core.survey_paired_value",

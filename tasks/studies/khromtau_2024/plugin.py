@@ -11,10 +11,12 @@ from pathlib import Path
 
 from schemas.inputs import InputSpec
 from tasks.parse import Issue
+from tasks.report.parts import ReportPart
 from tasks.studies.base import Analysis, CheckedBatch
 from tasks.studies.khromtau_2024 import analyses as study_analyses
 from tasks.studies.khromtau_2024 import checks as study_checks
 from tasks.studies.khromtau_2024 import inputs as study_inputs
+from tasks.studies.khromtau_2024.report.part import PART
 
 DATA_DIR = Path(str(resources.files("tasks.studies.khromtau_2024") / "data"))
 
@@ -29,6 +31,7 @@ class KhromtauStudy:
     renames: dict[str, dict[str, str]] = field(default_factory=lambda: dict(study_inputs.RENAMES))
     rules: dict[str, str] = field(default_factory=lambda: dict(study_inputs.RULES))
     analyses: dict[str, Analysis] = field(default_factory=lambda: dict(study_analyses.ANALYSES))
+    report: ReportPart | None = PART
 
     def inputs(self, today: date | None = None) -> dict[str, InputSpec]:
         """Tables 5 and 8 as printed and the published numbers."""

@@ -10,7 +10,7 @@ import pytest
 
 from tasks.report import charts as ch
 from tasks.report.blocks import clip
-from tasks.report.sections.support import support_from_counts
+from tasks.studies.khromtau_2024.report.support import support_from_counts
 
 
 def test_labour_missing_years_are_gaps_not_interpolated():

@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 
 from tasks.report import i18n
+from warehouse.plugins import study_dirs
 
 REPORT = Path(i18n.__file__).resolve().parent
 
 
 def _literal_keys() -> set[str]:
-    """First arguments of ``t("...")`` / ``tm("...")`` calls in tasks/report and its template."""
+    """First arguments of ``t("...")`` / ``tm("...")`` calls in tasks/report, the studies'
+    report modules and the template."""
     keys: set[str] = set()
-    for path in REPORT.rglob("*.py"):
+    studies = [p for d in study_dirs().values() for p in (d / "report").rglob("*.py")]
+    for path in [*REPORT.rglob("*.py"), *studies]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
@@ -116,3 +119,15 @@ def test_value_labels():
         assert i18n.value_label("status", "brand_new") == "brand new"  # unknown: as it is
     assert i18n.value_label("status", "not_reproducible") == "not reproducible"
     assert i18n.value_label("territory_kind", "city_administration") == "city administration"
+
+
+def test_a_key_defined_by_a_study_and_the_report_is_an_error(tmp_path):
+    study = tmp_path / "en.yaml"
+    study.write_text("sections:\n  grp:\n    title: Twice\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"en\.yaml: message key 'sections\.grp\.title'"):
+        i18n.merge_files(i18n.catalogue("en"), [study], "message")
+
+
+def test_the_studies_text_is_in_the_catalogue():
+    assert i18n.catalogue("en")["report.part.study.title"] == "Khromtau study (2024)"
+    assert i18n.catalogue("ru")["sections.hypotheses.title"]

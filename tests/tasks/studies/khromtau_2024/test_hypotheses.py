@@ -58,7 +58,7 @@ def test_decision_rule(p_adj, effect, h, n, want):
 def table(warehouse):
     frame = ANALYSES["hypotheses"](warehouse)["results.hypothesis"]
     with duckdb.connect(warehouse) as con:
-        replace_results(con, {"results.hypothesis": frame})  # columns match migration 002
+        replace_results(con, {"results.hypothesis": frame})  # columns match the study's migration
     return frame.set_index("hypothesis")
 
 

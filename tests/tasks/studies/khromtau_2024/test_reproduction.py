@@ -42,7 +42,7 @@ def published(warehouse):
 def audit(warehouse):
     frame = ANALYSES["reproduction"](warehouse)["results.paper_reproduction"]
     with duckdb.connect(warehouse) as con:
-        replace_results(con, {"results.paper_reproduction": frame})  # columns match 002
+        replace_results(con, {"results.paper_reproduction": frame})  # columns: study migration
     return frame.set_index(["source_table", "statistic"])
 
 
