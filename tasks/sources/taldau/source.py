@@ -22,14 +22,14 @@ import pandas as pd
 from schemas.inputs import OBSERVATION_DTYPES, empty_observations
 from tasks.parse import Issue
 from tasks.sources.base import Batch, Fetched, Payload, SourceError, unique_payloads
-from tasks.sources.taldau import (
+from tasks.sources.taldau.archive import SOURCE
+from tasks.sources.taldau.fetch import (
     TaldauClient,
     TaldauError,
     fetch_indicator,
     load_indicators,
     load_towns,
 )
-from tasks.sources.taldau.archive import SOURCE
 from tasks.sources.taldau.registry import (
     Indicator,
     Registry,
