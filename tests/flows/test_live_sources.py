@@ -19,9 +19,8 @@ from tasks.sources.spec import SourceSpec
 
 def statuses(path):
     with duckdb.connect(str(path), read_only=True) as con:
-        return [
-            s for (s,) in con.execute("SELECT status FROM meta.pipeline_run ORDER BY started_at")
-        ]
+        sql = "SELECT status FROM meta.pipeline_run ORDER BY started_at"
+        return [s for (s,) in con.execute(sql).fetchall()]
 
 
 def test_a_second_taldau_run_fetches_again(tmp_path, capsys):
