@@ -47,6 +47,11 @@ RUN_PARAMETERS: dict[str, tuple[Any, Any]] = {
 NOT_RESULTS = frozenset({"warehouse", "lock_timeout", "force", "progress"})
 
 
+_CLASH = sorted(set(RUN_PARAMETERS) & set(all_options(SOURCES)))
+if _CLASH:  # one flow parameter each: a source cannot take a run setting's name
+    raise ValueError(f"source option(s) named like a run parameter: {', '.join(_CLASH)}")
+
+
 class UnknownSource(ValueError):
     """The request names a source the registry does not have."""
 
