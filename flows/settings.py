@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flows.request import RUN_PARAMETERS, RefreshRequest
@@ -58,7 +59,7 @@ def resolve_request(parameters: Mapping[str, Any], environ: Mapping[str, str]) -
     as :func:`resolve_warehouse`, each option of the chosen source that is not given from its
     environment variable (if it declares one), else its default."""
     params = dict(parameters)
-    params["warehouse"] = resolve_warehouse(params.get("warehouse"), environ)
+    params["warehouse"] = str(Path(resolve_warehouse(params.get("warehouse"), environ)))
     spec = SOURCES.get(params.get("source") or DEFAULT_SOURCE)
     for opt in spec.options if spec else ():
         if opt.env and params.get(opt.name) in (None, ""):
