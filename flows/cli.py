@@ -24,8 +24,8 @@ from flows import survey as survey_cmd
 from flows import taldau_cli
 from flows.options import add_format, add_lock_timeout, add_sources, add_warehouse
 from flows.output import clean, print_frame
-from flows.wording import loaded
 from flows.settings import Settings, resolve_settings
+from flows.wording import loaded
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,9 +110,7 @@ def cmd_run(args, settings: Settings) -> int:
     """``monotowns run``: the request resolved by :func:`~flows.settings.resolve_settings`, the
     up-to-date check, then the flow; prints the summary."""
     # a bar on a terminal for a live source, plain log lines elsewhere (Prefect's log, with -v)
-    request = replace(
-        settings.request, progress=sys.stderr.isatty() and settings.request.spec.live
-    )
+    request = replace(settings.request, progress=sys.stderr.isatty() and settings.request.spec.live)
     if request.missing():
         needs = ", ".join(request.missing())
         print(f"monotowns run: --source {request.source} needs {needs}", file=sys.stderr)

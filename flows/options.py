@@ -60,8 +60,8 @@ def add_sources(p: argparse.ArgumentParser) -> None:
             seen.setdefault(opt.name, []).append(spec.name)
     added: set[str] = set()
     for spec in SOURCES.values():
-        live = " Live: always fetches unless --offline." if spec.live else ""
-        group = p.add_argument_group(f"--source {spec.name}", f"{spec.help}.{live}")
+        note = " Live: always fetches unless --offline." if spec.live else ""
+        group = p.add_argument_group(f"--source {spec.name}", f"{spec.help}.{note}")
         for opt in (o for o in spec.options if o.name not in added):
             shared = seen[opt.name][1:]
             _add_option(group, opt, f" (also --source {', '.join(shared)})" if shared else "")
