@@ -159,35 +159,40 @@ class _Plain:
 
 
 def _plain_module():
-    """``flows.refresh`` with every task replaced by its plain function (no Prefect)."""
+    """``flows.refresh`` with every task (there and in ``flows.steps``) replaced by its plain
+    function (no Prefect)."""
     import logging
 
+    import flows.artifacts as artifacts
     import flows.refresh as r
+    import flows.steps as s
 
-    for name in dir(r):
-        obj = getattr(r, name)
-        if type(obj).__name__ == "Task":
-            setattr(r, name, _Plain(obj))
-    r.get_run_logger = lambda: logging.getLogger("bench")
-    r._artifact = lambda *a, **k: None  # artifacts need a flow run (orchestration, not work)
-    r.as_completed = iter  # the plain stand-ins are done when they return
+    for module in (r, s):
+        for name in dir(module):
+            obj = getattr(module, name)
+            if type(obj).__name__ == "Task":
+                setattr(module, name, _Plain(obj))
+        module.get_run_logger = lambda: logging.getLogger("bench")
+    artifacts.publish = lambda *a, **k: None  # artifacts need a flow run (orchestration, not work)
+    s.as_completed = iter  # the plain stand-ins are done when they return
     return r
 
 
 def child_work(warehouse: Path, report: bool = True, once: bool = False) -> dict:
     """The refresh flow's work with Prefect taken out: first run, then a no-change re-run
     (the up-to-date check, and the work only if it finds a change)."""
+    from flows.request import RefreshRequest
     from flows.uptodate import check
 
     r = _plain_module()
-    params = {"warehouse": str(warehouse), "source": "bundled", "report": report}
+    request = RefreshRequest(warehouse=str(warehouse), source="bundled", report=report)
     t0 = time.perf_counter()
-    first = r.run_refresh(**params, inputs=r.fingerprint_task(params))
+    first = r.run_refresh(request, inputs=check(request))
     t1 = time.perf_counter()
     if once:
         return {"seconds": t1 - t0, "first_s": t1 - t0, "status": [first.status]}
-    found = check(**params)
-    again = "up_to_date" if found.up_to_date else r.run_refresh(**params, inputs=found).status
+    found = check(request)
+    again = "up_to_date" if found.up_to_date else r.run_refresh(request, inputs=found).status
     t2 = time.perf_counter()
     return {
         "seconds": t1 - t0,

@@ -15,15 +15,17 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from flows import report as report_cmd
 from flows import serve as serve_cmd
 from flows import survey as survey_cmd
 from flows import taldau_cli
-from flows.options import add_format, add_lock_timeout, add_warehouse
+from flows.options import add_format, add_lock_timeout, add_sources, add_warehouse
 from flows.output import clean, print_frame
-from flows.settings import ENV_TALDAU_URL, Settings, resolve_settings
+from flows.settings import Settings, resolve_settings
+from flows.wording import loaded
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,50 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the refresh flow once and print a short summary.",
     )
     add_warehouse(run)
+    add_sources(run)
     run.add_argument(
-        "--source",
-        choices=["bundled", "files", "taldau"],
-        default="bundled",
-        help="where inputs come from (default: bundled, the study's own data)",
-    )
-    run.add_argument("--input", metavar="DIR", help="folder of input files for --source files")
-    tal = run.add_argument_group("Taldau (--source taldau)")
-    tal.add_argument(
-        "--taldau-url",
-        metavar="URL",
-        help=f"API base URL (default: ${ENV_TALDAU_URL} or the public "
-        "https://taldau.stat.gov.kz/ru/Api/)",
-    )
-    tal.add_argument(
-        "--offline",
-        action="store_true",
-        help="replay responses from the raw archive; no network",
-    )
-    tal.add_argument(
-        "--town", action="append", metavar="ID", help="fetch only this town (repeatable)"
-    )
-    tal.add_argument(
-        "--indicator",
-        action="append",
-        metavar="ID",
-        help="fetch only this indicator (repeatable)",
-    )
-    tal.add_argument(
-        "--taldau-towns", metavar="CSV", help="towns registry replacing the shipped one"
-    )
-    tal.add_argument(
-        "--taldau-indicators",
-        metavar="CSV",
-        help="indicator registry replacing the shipped one",
-    )
-    run.add_argument(
-        "--archive", metavar="DIR", help="raw archive folder (default: <warehouse dir>/raw)"
+        "--archive",
+        dest="archive_dir",
+        metavar="DIR",
+        help="raw archive folder (default: <warehouse dir>/raw)",
     )
     add_lock_timeout(run)
-    run.add_argument("--no-report", action="store_true", help="skip the HTML report and exports")
+    run.add_argument(
+        "--no-report",
+        dest="report",
+        action="store_false",
+        help="skip the HTML report and exports",
+    )
     run.add_argument(
         "--force",
         action="store_true",
+        default=None,
         help="run even if the inputs are unchanged since the last completed run",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
@@ -131,25 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    if args.source == "files" and not args.input:
-        print("monotowns run: --source files needs --input DIR", file=sys.stderr)
+    """``monotowns run``: the request resolved by :func:`~flows.settings.resolve_settings`, the
+    up-to-date check, then the flow; prints the summary."""
+    # a bar on a terminal for a live source, plain log lines elsewhere (Prefect's log, with -v)
+    request = replace(settings.request, progress=sys.stderr.isatty() and settings.request.spec.live)
+    if request.missing():
+        needs = ", ".join(request.missing())
+        print(f"monotowns run: --source {request.source} needs {needs}", file=sys.stderr)
         return 2
-    params = {
-        "source": args.source,
-        "input_dir": args.input,
-        "archive_dir": args.archive,
-        "taldau_url": settings.taldau_url,
-        "offline": args.offline,
-        "towns": args.town,
-        "indicators": args.indicator,
-        "taldau_towns": args.taldau_towns,
-        "taldau_indicators": args.taldau_indicators,
-        "report": not args.no_report,
-    }
-    if not args.force:  # before Prefect is imported: a no-change run costs a few file hashes
+    if not request.force:  # before Prefect is imported: a no-change run costs a few file hashes
         from flows.uptodate import check
 
-        found = check(settings.warehouse, **params)
+        found = check(request)
         if found.up_to_date:
             print(found.message)
             return 0
@@ -162,16 +131,9 @@ def cmd_run(args, settings: Settings) -> int:
     from flows.refresh import RunFailed, refresh
     from warehouse.db import WarehouseBusy
 
-    warehouse = settings.warehouse
+    warehouse = request.warehouse
     try:
-        summary = refresh(
-            warehouse=warehouse,
-            lock_timeout=args.lock_timeout,
-            force=args.force,
-            # a bar on a terminal, plain log lines elsewhere (Prefect's log shows them with -v)
-            progress=sys.stderr.isatty() and args.source == "taldau",
-            **params,
-        )
+        summary = refresh(**request.parameters())
     except WarehouseBusy as exc:
         print(f"monotowns run: {exc}", file=sys.stderr)
         return 1
@@ -199,6 +161,7 @@ def cmd_run(args, settings: Settings) -> int:
         return 0
     counts = summary.row_counts
     print(f"run {summary.run_id}: {summary.status}")
+    print(f"loaded: {loaded(summary.load_counts)}")
     print(f"warehouse: {Path(warehouse).resolve()}")
     if summary.report:
         print(f"report: {Path(summary.report).resolve()}")

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from flows.options import add_warehouse
+from flows.request import RefreshRequest, UnknownSource
 from flows.settings import Settings, resolve_settings
 
 #: ``prefect.yaml`` of the checkout this module belongs to.
@@ -94,6 +95,10 @@ def load_specs(config: str | Path = DEFAULT_CONFIG) -> list[DeploymentSpec]:
                     active=bool(s.get("active", True)),
                 )
             )
+        try:  # the parameters are a refresh request's (the flow resolves the rest where it runs)
+            RefreshRequest.from_parameters(d.get("parameters") or {})
+        except (TypeError, UnknownSource) as exc:
+            raise ConfigError(f"{path}: deployment {d.get('name')!r}: {exc}") from None
         limit = d.get("concurrency_limit")
         if isinstance(limit, dict):
             limit = limit.get("limit")

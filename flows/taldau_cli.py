@@ -16,9 +16,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from flows.settings import ENV_TALDAU_URL, Settings
+from tasks.sources.taldau.spec import PUBLIC_URL as PUBLIC_TALDAU_URL
 
-#: The public API (the client's ``DEFAULT_BASE_URL``; here for ``--help`` without importing it)
-PUBLIC_TALDAU_URL = "https://taldau.stat.gov.kz/ru/Api/"
 DEFAULT_OUT = "taldau_discovery.csv"
 
 

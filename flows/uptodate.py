@@ -13,8 +13,9 @@ neither Prefect nor pandas, so the CLI runs it before starting anything heavy:
   move the epoch), and any other change of the warehouse (other inputs, a survey import) moves
   it, so an old cache entry can never hide newer data.
 
-A live Taldau run has no fingerprint (what the API returns is only known by asking it): it
-always runs and is never cached. A run whose report is asked for but missing (or older than the
+A run of a live source (:attr:`~tasks.sources.spec.SourceSpec.live`, e.g. Taldau) that is not
+``offline`` has no fingerprint (what the service returns is only known by asking it): it always
+runs and is never cached. A run whose report is asked for but missing (or older than the
 run it should show: the report failed after the data were published) runs and stores its work
 again (Prefect's ``refresh_cache``).
 """
@@ -25,22 +26,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from flows.request import RefreshRequest
 from tasks.fingerprint import Fingerprint, input_fingerprint
 from warehouse.rerun import History, read_history, up_to_date_message
 
 REPORT_FILE = "report.html"
-
-
-def default_archive_dir(warehouse: str | Path) -> Path:
-    """Raw archive next to the warehouse file: ``<warehouse dir>/raw``."""
-    return Path(warehouse).parent / "raw"
-
-
-def default_report_dir(warehouse: str | Path) -> Path:
-    """The report folder next to the warehouse file: ``<warehouse dir>/report``."""
-    return Path(warehouse).parent / "report"
 
 
 @dataclass(frozen=True)
@@ -51,6 +42,7 @@ class RerunCheck:
     fingerprint: Fingerprint | None
     history: History
     report_missing: bool = False
+    source: str = ""
 
     @property
     def up_to_date(self) -> bool:
@@ -71,7 +63,7 @@ class RerunCheck:
     @property
     def reason(self) -> str:
         if self.fingerprint is None:
-            return "a live Taldau fetch (its inputs are only known by fetching)"
+            return f"a live {self.source} fetch (its inputs are only known by fetching)"
         last = self.history.latest
         if last is None:
             return self.history.reason or "no earlier run"
@@ -103,21 +95,16 @@ class RerunCheck:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check(warehouse: str, **parameters: Any) -> RerunCheck:
-    """Fingerprint the run of ``parameters`` (the refresh flow's) and compare it with the
-    warehouse's history. ``warehouse`` is the resolved path; ``archive_dir`` and
-    ``report_dir`` default to the folders beside it, as in the flow."""
-    warehouse = str(Path(warehouse))
-    params = dict(parameters)
-    params["archive_dir"] = str(params.get("archive_dir") or default_archive_dir(warehouse))
-    report_dir = params.get("report_dir") or default_report_dir(warehouse)
-    params["report_dir"] = str(report_dir)
-    fp = input_fingerprint(**params)
-    history = read_history(warehouse, fp.digest if fp else None)
-    missing = bool(params.get("report", True)) and not _report_current(
-        Path(report_dir) / REPORT_FILE, history
+def check(request: RefreshRequest) -> RerunCheck:
+    """Fingerprint the run of ``request`` and compare it with its warehouse's history."""
+    fp = input_fingerprint(request)
+    history = read_history(request.warehouse, fp.digest if fp else None)
+    missing = request.report and not _report_current(
+        Path(request.report_folder) / REPORT_FILE, history
     )
-    return RerunCheck(warehouse, fp, history, report_missing=missing)
+    return RerunCheck(
+        str(Path(request.warehouse)), fp, history, report_missing=missing, source=request.source
+    )
 
 
 def _report_current(report: Path, history: History) -> bool:

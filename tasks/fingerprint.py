@@ -3,20 +3,23 @@
 :func:`input_fingerprint` hashes, without parsing anything and without Prefect, everything a
 ``refresh`` run's results depend on:
 
-* ``inputs``: the bytes of every file the source would read (``files``: the ``--input`` folder,
-  each file by name and SHA-256, the same hash as its ``raw.payload.content_hash``); for
-  ``taldau --offline`` the raw archive's index of requests (each request's latest successful
-  response, the one the replay would use) and the ``--taldau-towns``/``--taldau-indicators``
-  files. A live Taldau run cannot be known in advance: its fingerprint is ``None`` and the run
-  always does its work.
+* ``inputs``: what the source declares its run reads (:attr:`~tasks.sources.spec.SourceSpec.inputs`;
+  ``files``: the ``--input`` folder, each file by name and SHA-256, the same hash as its
+  ``raw.payload.content_hash``; ``taldau --offline``: the raw archive's index of requests, each
+  request's latest successful response, the one the replay would use, and the
+  ``--taldau-towns``/``--taldau-indicators`` files). A run of a live source that is not
+  ``offline`` cannot be known in advance: its fingerprint is ``None`` and the run always does
+  its work.
 * ``studies' data``, ``registry`` (``tasks/sources/taldau/*.csv``), ``codebooks``,
   ``migrations`` and ``code`` (every other file of the ``flows``, ``tasks``, ``schemas`` and
   ``warehouse`` packages, so an edited checkout counts as changed), plus the versions of Python
   and of the packages the run row records.
-* ``parameters``: the run parameters that change results or outputs (source, folders, filters,
-  report or not, where) and the calendar year (the upper bound of the year rule).
+* ``parameters``: the request's settings that change results or outputs (source, the source's
+  options declared ``results``, paths made absolute; archive, report or not, where, language)
+  and the calendar year (the upper bound of the year rule).
 
-Only the standard library is imported here: the CLI calls this before it imports Prefect.
+Only the standard library and the sources' declarations (:mod:`tasks.sources.spec`) are
+imported here: the CLI calls this before it imports Prefect.
 """
 
 from __future__ import annotations
@@ -27,17 +30,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from tasks.sources.spec import sha256_file
 from warehouse.versions import package_versions
+
+if TYPE_CHECKING:  # the request is resolved by the composition root (flows/); no import here
+    from flows.request import RefreshRequest
 
 #: The project's packages, beside each other (a checkout or site-packages).
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("flows", "tasks", "schemas", "warehouse")
 #: Packages whose versions change the fingerprint (as recorded in ``meta.pipeline_run``).
 VERSIONED = ("monotowns", "prefect", "pandas", "pandera", "duckdb", "scipy", "numpy", "pyarrow")
-#: Run parameters that do not change what a run produces.
-NOT_RESULTS = frozenset({"warehouse", "lock_timeout", "force", "inputs", "progress"})
 SKIP_DIRS = {"__pycache__"}
 SKIP_SUFFIXES = (".pyc", ".pyo")
 
@@ -54,12 +59,6 @@ class Fingerprint:
         recorded = dict(recorded or {})
         names = sorted(set(self.parts) | set(recorded))
         return [n for n in names if self.parts.get(n) != recorded.get(n)]
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes (read in 1 MiB blocks)."""
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _digest(items: Iterable[tuple[str, str]]) -> str:
@@ -107,90 +106,43 @@ def versions() -> str:
     return ";".join(f"{pkg}={version}" for pkg, version in found.items())
 
 
-def folder_parts(folder: str | Path, prefix: str) -> dict[str, str]:
-    """``{prefix/<file name>: sha256}`` of every file a folder source reads (not hidden)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return {f"{prefix}/": "missing"}
+def _absolute(path: str | None) -> str | None:
+    return str(Path(path).resolve()) if path else None
+
+
+def request_parameters(request: RefreshRequest, today: date | None = None) -> dict:
+    """The part of ``request`` that changes what the run produces, as hashed: the source, its
+    options declared ``results`` (paths absolute, lists sorted), the archive and report
+    settings, and the calendar year."""
+    options = {}
+    for opt in request.spec.options:
+        if opt.results:
+            value = dict(request.source_options).get(opt.name)
+            if opt.path:
+                value = _absolute(value)
+            elif opt.many:
+                value = sorted(value or [])
+            options[opt.name] = value
     return {
-        f"{prefix}/{p.name}": sha256_file(p)
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith(".")
-    }
-
-
-def taldau_archive_part(archive_dir: str | Path) -> str:
-    """Hash of what an offline Taldau replay would read: every archived request's latest
-    successful response (request hash, body hash, fetch time) in ``<archive>/taldau/requests``.
-    """
-    requests = Path(archive_dir) / "taldau" / "requests"
-    items = []
-    if requests.is_dir():
-        for meta in sorted(requests.glob("*.json")):
-            try:
-                ok = json.loads(meta.read_text(encoding="utf-8")).get("latest_ok") or {}
-            except (OSError, ValueError):
-                ok = {"unreadable": True}
-            items.append((meta.stem, f"{ok.get('content_hash')}@{ok.get('fetched_at')}"))
-    return _digest(items)
-
-
-def _file_part(path: str | None) -> str:
-    if not path:
-        return "shipped"
-    p = Path(path)
-    return sha256_file(p) if p.is_file() else "missing"
-
-
-def input_fingerprint(
-    *,
-    source: str,
-    input_dir: str | None = None,
-    archive_dir: str | None = None,
-    offline: bool = False,
-    taldau_url: str | None = None,
-    towns: list[str] | None = None,
-    indicators: list[str] | None = None,
-    taldau_towns: str | None = None,
-    taldau_indicators: str | None = None,
-    report: bool = True,
-    report_dir: str | None = None,
-    report_lang: str = "en",
-    today: date | None = None,
-    **other: Any,
-) -> Fingerprint | None:
-    """The fingerprint of a refresh run with these parameters, or ``None`` when it cannot be
-    known before fetching (a live Taldau run). ``archive_dir`` and ``report_dir`` are the
-    resolved folders the run would use; :data:`NOT_RESULTS` (the warehouse path, the lock
-    timeout, ``force``) are ignored, and any other parameter counts as it is given (a new flow
-    parameter changes the fingerprint until it is known here).
-    """
-    if source == "taldau" and not offline:
-        return None
-    params = {
-        "source": source,
-        "input_dir": str(Path(input_dir).resolve()) if input_dir else None,
-        "archive_dir": str(Path(archive_dir).resolve()) if archive_dir else None,
-        "offline": bool(offline),
-        "taldau_url": taldau_url,
-        "towns": sorted(towns or []),
-        "indicators": sorted(indicators or []),
-        "taldau_towns": str(Path(taldau_towns).resolve()) if taldau_towns else None,
-        "taldau_indicators": str(Path(taldau_indicators).resolve()) if taldau_indicators else None,
-        "report": bool(report),
-        "report_dir": str(Path(report_dir).resolve()) if report_dir else None,
-        "report_lang": report_lang,
+        "source": request.source,
+        "options": options,
+        "offline": bool(request.offline),
+        "archive_dir": _absolute(request.archive),
+        "report": bool(request.report),
+        "report_dir": _absolute(request.report_folder) if request.report else None,
+        "report_lang": request.report_lang,
         "year": (today or date.today()).year,
-        "other": {k: other[k] for k in sorted(other) if k not in NOT_RESULTS},
     }
+
+
+def input_fingerprint(request: RefreshRequest, today: date | None = None) -> Fingerprint | None:
+    """The fingerprint of the run of ``request``, or ``None`` when it cannot be known before
+    fetching (a live source not run ``offline``: :attr:`RefreshRequest.fetches_live`)."""
+    if request.fetches_live:
+        return None
     parts = dict(project_parts())
     parts["versions"] = hashlib.sha256(versions().encode()).hexdigest()
-    text = json.dumps(params, sort_keys=True, default=str)
+    text = json.dumps(request_parameters(request, today), sort_keys=True, default=str)
     parts["parameters"] = hashlib.sha256(text.encode()).hexdigest()
-    if source == "files":
-        parts.update(folder_parts(input_dir or "", "files"))
-    elif source == "taldau":
-        parts["taldau/archive"] = taldau_archive_part(archive_dir or "")
-        parts["taldau/towns"] = _file_part(taldau_towns)
-        parts["taldau/indicators"] = _file_part(taldau_indicators)
+    parts.update(request.spec.input_parts(request.options, request.archive))
     return Fingerprint(_digest(sorted(parts.items())), parts)

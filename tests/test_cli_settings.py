@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from flows.cli import build_parser, main
+from flows.request import RefreshRequest
 from flows.settings import DEFAULT_WAREHOUSE, Settings, flow_warehouse, resolve_settings
+from tasks.sources import registry
+from tasks.sources.spec import Option, SourceSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,3 +119,52 @@ def test_a_flow_run_resolves_its_warehouse_parameter_then_environment_then_defau
     monkeypatch.setenv("MONOTOWNS_WAREHOUSE", "/srv/w.duckdb")
     assert flow_warehouse(None) == "/srv/w.duckdb"
     assert flow_warehouse("x.duckdb") == "x.duckdb"
+
+
+def test_run_flags_resolve_into_one_request():
+    flags = "run --source taldau --town a --town b --offline --no-report --archive raw2"
+    args = build_parser().parse_args([*flags.split(), "--lock-timeout", "5"])
+    environ = {"MONOTOWNS_TALDAU_URL": "http://e/", "MONOTOWNS_WAREHOUSE": "/srv/w.duckdb"}
+    request = resolve_settings(args, environ).request
+    assert request == RefreshRequest(
+        warehouse="/srv/w.duckdb",
+        source="taldau",
+        source_options=(
+            ("taldau_url", "http://e/"),
+            ("towns", ("a", "b")),
+            ("indicators", None),
+            ("taldau_towns", None),
+            ("taldau_indicators", None),
+        ),
+        archive_dir="raw2",
+        lock_timeout=5.0,
+        offline=True,
+        report=False,
+    )
+    # the flow's parameters, and back: the same request
+    assert RefreshRequest.from_parameters(request.parameters()) == request
+    # an option's environment variable applies to its own source only
+    bundled = resolve_settings(build_parser().parse_args(["run"]), environ).request
+    assert bundled.source == "bundled" and bundled.source_options == ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        request.source = "files"  # type: ignore[misc]
+
+
+def test_run_help_lists_every_registered_source_and_its_options(capsys, monkeypatch):
+    extra = SourceSpec(
+        "example",
+        "an example source registered by this test",
+        "tasks.sources.files:FilesSource",
+        options=(Option("example_url", "where the example lives", metavar="URL"),),
+    )
+    monkeypatch.setitem(registry.SOURCES, "example", extra)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--help"])
+    out = capsys.readouterr().out
+    assert "{bundled,files,taldau,example}" in out
+    for spec in registry.SOURCES.values():
+        assert f"--source {spec.name}:" in out and spec.help in " ".join(out.split())
+        for opt in spec.options:
+            assert opt.cli_flag in out
+    args = build_parser().parse_args(["run", "--source", "example", "--example-url", "u"])
+    assert resolve_settings(args, {}).request.options == {"example_url": "u", "offline": False}

@@ -229,7 +229,9 @@ class Fetched:
 
 
 class Source(Protocol):
-    """One source of inputs. ``options`` are the run's parameters (see ``flows.refresh``)."""
+    """One source of inputs (its declaration, options and registration: :mod:`tasks.sources.spec`).
+    ``options`` are the options the source declares, by name, plus ``offline``
+    (:attr:`flows.request.RefreshRequest.options`)."""
 
     name: str
 

@@ -21,7 +21,10 @@ from prefect.utilities.callables import parameter_schema
 from prefect.utilities.schema_tools.validation import validate
 
 from flows import serve
-from flows.refresh import SOURCES, refresh
+from flows.refresh import refresh
+from flows.request import RUN_PARAMETERS, RefreshRequest
+from tasks.sources.registry import SOURCES
+from tasks.sources.spec import all_options
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFECT_YAML = ROOT / "prefect.yaml"
@@ -108,6 +111,26 @@ def test_parameters_validate_against_the_flow_signature(deployments, name):
         )
         == []
     )
+
+
+def test_the_flow_has_one_parameter_per_run_setting_and_source_option():
+    """The flow's parameters come from the request and the registry, in one place: adding a
+    source's option adds the parameter (and the deployment's schema field)."""
+    signature = inspect.signature(refresh.fn).parameters
+    assert list(signature) == [*RUN_PARAMETERS, *all_options(SOURCES)]
+    schema = parameter_schema(refresh).model_dump_for_openapi()
+    assert set(schema["properties"]) == set(signature)
+    assert schema["properties"]["source"]["default"] == next(iter(SOURCES))
+
+
+@pytest.mark.parametrize("name", ["yearly-refresh", "manual-refresh"])
+def test_deployment_parameters_are_a_request(deployments, name):
+    request = RefreshRequest.from_parameters(deployments[name]["parameters"])
+    assert request.source == deployments[name]["parameters"]["source"]
+    assert request.lock_timeout == 600.0
+    assert RefreshRequest.from_parameters(
+        {**request.parameters(), "warehouse": "w.duckdb"}
+    ) == RefreshRequest(**{**request.__dict__, "warehouse": "w.duckdb"})
 
 
 def test_concurrency_pool_and_schedules(deployments):

@@ -7,8 +7,14 @@ import duckdb
 import pytest
 
 from flows.refresh import refresh
-from flows.uptodate import check
+from flows.request import RefreshRequest
+from flows.uptodate import check as check_request
 from tasks.sources.bundled import bundled_dir
+
+
+def check(**parameters):
+    """The up-to-date check of the run of these flow parameters."""
+    return check_request(RefreshRequest.from_parameters(parameters))
 
 
 def rows(path, sql):

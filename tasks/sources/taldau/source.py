@@ -23,14 +23,14 @@ from schemas.inputs import OBSERVATION_DTYPES, empty_observations
 from tasks.catalogue import indicator_frame
 from tasks.parse import Issue
 from tasks.sources.base import Batch, Fetched, Payload, SourceError, unique_payloads
-from tasks.sources.taldau import (
+from tasks.sources.taldau.archive import SOURCE
+from tasks.sources.taldau.fetch import (
     TaldauClient,
     TaldauError,
     fetch_indicator,
     load_indicators,
     load_towns,
 )
-from tasks.sources.taldau.archive import SOURCE
 from tasks.sources.taldau.registry import (
     Indicator,
     Registry,
