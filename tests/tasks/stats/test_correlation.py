@@ -16,7 +16,7 @@ import scipy.stats
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasks.stats import _correlation_engine
+from tasks.stats import _correlation_pairs
 from tasks.stats.correlation import COLUMNS, correlate, correlation_matrix, fisher_z_ci
 
 # numpy/scipy RuntimeWarnings must never leak out of the engine
@@ -357,7 +357,7 @@ def test_kendall_table_and_sorting_paths_agree(monkeypatch):
     x = rng.integers(1, 6, 400).astype(float)
     y = np.clip(x + rng.integers(-2, 3, 400), 1, 5)
     via_table = correlate(x, y, method="kendall")
-    monkeypatch.setattr(_correlation_engine, "_MAX_TABLE_CELLS", 0)
+    monkeypatch.setattr(_correlation_pairs, "_MAX_TABLE_CELLS", 0)
     via_scipy = correlate(x, y, method="kendall")
     for key in ("estimate", "p_value", "ci_low", "ci_high"):
         assert via_table[key] == pytest.approx(via_scipy[key], rel=1e-12, abs=1e-300)
