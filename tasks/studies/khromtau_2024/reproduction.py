@@ -29,6 +29,7 @@ from tasks.analyses import grp
 from tasks.schema import columns
 from tasks.stats.correlation import correlate, fisher_z_ci
 from tasks.studies.khromtau_2024 import study
+from tasks.studies.khromtau_2024.precision import matches, printed_tolerance
 from tasks.studies.khromtau_2024.texts import printed, text, texts
 
 STATUSES = ("reproduced", "discrepancy", "not_reproducible")
@@ -53,38 +54,6 @@ class Recomputation:
     how: str  # what the study says it computed and how we computed it (rows, formula)
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     context: str = ""  # caveats appended to every explanation of this number
-
-
-# ------------------------------------------------------------------ printed precision
-
-
-def printed_decimals(text: str) -> int:
-    """Decimal places of a number as printed: ``"0.81252605"`` -> 8, ``"11,750"`` -> 0.
-
-    A comma followed by exactly three digits (and no point) is a thousands separator;
-    any other single comma is a decimal comma.
-    """
-    t = str(text).strip().replace(" ", "").replace("\u00a0", "")
-    if "." in t:
-        return len(re.sub(r"\D", "", t.rsplit(".", 1)[1]))
-    if "," in t:
-        tail = t.rsplit(",", 1)[1]
-        if len(tail) == 3 and tail.isdigit():
-            return 0
-        return len(re.sub(r"\D", "", tail))
-    return 0
-
-
-def printed_tolerance(text: str) -> float:
-    """Half a unit in the last printed digit."""
-    return 0.5 * 10.0 ** (-printed_decimals(text))
-
-
-def matches(published_value: float, value: float, tolerance: float) -> bool:
-    """``|published - value| <= tolerance`` (with a hair of slack for binary rounding)."""
-    if not (np.isfinite(published_value) and np.isfinite(value)):
-        return False
-    return abs(published_value - value) <= tolerance * (1 + 1e-9) + 1e-15
 
 
 # ------------------------------------------------------------------ the study's numbers

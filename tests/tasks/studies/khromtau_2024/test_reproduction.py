@@ -9,7 +9,7 @@ from scipy import stats
 from tasks.analyses.common import read
 from tasks.load import replace_results
 from tasks.studies import ANALYSES
-from tasks.studies.khromtau_2024 import reproduction
+from tasks.studies.khromtau_2024 import precision, reproduction
 from tasks.studies.khromtau_2024.analyses import study_inputs as _study_inputs
 
 # Inputs typed inline (the study's Tables 5, 7 and 8) for independent reference values.
@@ -47,15 +47,15 @@ def audit(warehouse):
 
 
 def test_printed_precision():
-    assert reproduction.printed_decimals("0.81252605") == 8
-    assert reproduction.printed_decimals("-0.2463144") == 7
-    assert reproduction.printed_decimals("11,750") == 0
-    assert reproduction.printed_decimals("50") == 0
-    assert reproduction.printed_decimals("4,5") == 1  # decimal comma
-    assert reproduction.printed_tolerance("0.707106781") == pytest.approx(5e-10)
-    assert reproduction.printed_tolerance("11,750") == 0.5
-    assert reproduction.matches(0.81252605, 0.8125260538, 5e-9)
-    assert not reproduction.matches(0.81252605, 0.8125260561, 5e-9)
+    assert precision.printed_decimals("0.81252605") == 8
+    assert precision.printed_decimals("-0.2463144") == 7
+    assert precision.printed_decimals("11,750") == 0
+    assert precision.printed_decimals("50") == 0
+    assert precision.printed_decimals("4,5") == 1  # decimal comma
+    assert precision.printed_tolerance("0.707106781") == pytest.approx(5e-10)
+    assert precision.printed_tolerance("11,750") == 0.5
+    assert precision.matches(0.81252605, 0.8125260538, 5e-9)
+    assert not precision.matches(0.81252605, 0.8125260561, 5e-9)
 
 
 def test_every_published_number_gets_one_row(audit, published):
