@@ -10,6 +10,8 @@ from flows.refresh import refresh
 from flows.uptodate import check
 from tasks.sources.bundled import bundled_dir
 
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
+
 
 def rows(path, sql):
     with duckdb.connect(str(path), read_only=True) as con:

@@ -13,6 +13,8 @@ import pytest
 import tests.taldau_fake as taldau_fake
 from flows.cli import main
 
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
+
 CORE = ("core.observation", "core.indicator", "core.town")
 
 
