@@ -83,6 +83,8 @@ def group_of(item: pytest.Item, tiers: set[str]) -> str | None:
     for group, fixtures in XDIST_GROUPS.items():
         if names & fixtures:
             return group
+    if Path(str(item.path)).resolve().is_relative_to(TESTS / "integration"):
+        return "integration"  # one server at a time: each test has a time budget
     return "flows" if "flow" in tiers else None
 
 
