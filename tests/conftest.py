@@ -24,8 +24,9 @@ Tests that are about Prefect's own temporary server (the default mode of ``monot
 about a server started as docs/deployment.md tells a user still start their own.
 
 Under pytest-xdist (``--dist loadgroup``, see pyproject.toml) the tests sharing an expensive
-session fixture form one group (:data:`XDIST_GROUPS`, and ``flows`` for the flow tests), so one
-worker builds it once.
+session fixture form one group (:data:`XDIST_GROUPS`), so one worker builds it once; the other
+tests stay with their module (module fixtures built once). Each worker that runs a server test
+starts its own Prefect test server.
 """
 
 from __future__ import annotations
@@ -76,18 +77,21 @@ XDIST_GROUPS: dict[str, set[str]] = {
 }
 
 
-def group_of(item: pytest.Item, tiers: set[str]) -> str | None:
+def group_of(item: pytest.Item, tiers: set[str]) -> str:
     """The pytest-xdist group (``--dist loadgroup``) of ``item``: tests that share an expensive
-    session fixture run on one worker, which builds it once; other tests go to any worker."""
+    session fixture run on one worker, which builds it once; otherwise a module's tests stay
+    together (its module fixtures are built once)."""
     names = set(getattr(item, "fixturenames", ()))
     for group, fixtures in XDIST_GROUPS.items():
         if names & fixtures:
             return group
-    if Path(str(item.path)).resolve().is_relative_to(TESTS / "integration"):
+    path = Path(str(item.path)).resolve()
+    if path.is_relative_to(TESTS / "integration"):
         return "integration"  # one server at a time: each test has a time budget
-    return "flows" if "flow" in tiers else None
+    return path.relative_to(ROOT).as_posix()  # a module's tests share its module fixtures
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         tiers = tiers_of(item)
@@ -95,9 +99,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(name)
         if not tiers:
             item.add_marker("fast")
-        group = group_of(item, tiers)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(group_of(item, tiers)))
 
 
 # ------------------------------------------------------------------------------ the server
