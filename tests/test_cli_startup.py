@@ -4,12 +4,15 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from flows import taldau_cli
 from tasks.sources.taldau.client import DEFAULT_BASE_URL
 
 HEAVY = ("prefect", "pandas", "pandera", "httpx", "matplotlib", "scipy", "flows.refresh")
 
 
+@pytest.mark.subprocess
 def test_the_cli_and_the_check_import_nothing_heavy():
     code = (
         "import sys, json; import flows.cli, flows.uptodate; "

@@ -39,6 +39,7 @@ def test_generators_are_deterministic_and_referentially_complete(tmp_path):
     assert np.array_equal(mat, likert_matrix(500))
 
 
+@pytest.mark.subprocess
 def test_every_benchmark_yields_ratios(tmp_path):
     result = bench_main.run_all(
         "tiny", {"ingest", "correlations", "refresh"}, tmp_path / "work", data=tmp_path / "data"

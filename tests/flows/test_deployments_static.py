@@ -36,12 +36,6 @@ STATED = {"yearly-refresh": (9, 1, 6, 0)}
 ENV_PLACEHOLDER = re.compile(r"\{\{\s*\$")
 
 
-@pytest.fixture(autouse=True)
-def prefect_harness():
-    """Overrides the flow tests' session-wide Prefect harness: nothing here talks to an API."""
-    yield
-
-
 @pytest.fixture(scope="module")
 def config() -> dict:
     return yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))

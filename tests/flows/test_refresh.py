@@ -10,6 +10,8 @@ from flows.cli import main
 from flows.refresh import RunFailed, refresh
 from tasks.sources.bundled import bundled_dir, bundled_dirs
 
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
+
 
 def rows(path, sql):
     with duckdb.connect(str(path), read_only=True) as con:

@@ -11,6 +11,8 @@ from flows.request import RefreshRequest
 from flows.uptodate import check as check_request
 from tasks.sources.bundled import bundled_dir
 
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
+
 
 def check(**parameters):
     """The up-to-date check of the run of these flow parameters."""

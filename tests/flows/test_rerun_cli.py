@@ -1,6 +1,7 @@
 """``monotowns run`` twice on a temporary warehouse: the second run is up to date and starts no
 Prefect; ``--force`` runs anyway; an edited input file runs. The installed console script, in
-subprocesses with their own ``PREFECT_HOME`` (the temporary Prefect server of a real run)."""
+subprocesses with their own ``PREFECT_HOME``, against the session's Prefect test server
+(``prefect_api``; the temporary server of the default mode is covered in tests/reliability)."""
 
 import os
 import shutil
@@ -21,13 +22,13 @@ def monotowns(*args, env):
     )
 
 
-def test_run_twice_force_and_edited_input(tmp_path):
+def test_run_twice_force_and_edited_input(tmp_path, prefect_api):
     env = {
         **os.environ,
         "PREFECT_HOME": str(tmp_path / "prefect"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_API_URL": prefect_api,
     }
-    env.pop("PREFECT_API_URL", None)
     folder = tmp_path / "in"
     shutil.copytree(bundled_dir(), folder)
     w = tmp_path / "wh" / "monotowns.duckdb"

@@ -14,6 +14,8 @@ import tests.taldau_fake as taldau_fake
 from flows.cli import main
 from tasks.sources.taldau.registry import load_indicators
 
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
+
 CORE = ("core.observation", "core.indicator", "core.town")
 
 

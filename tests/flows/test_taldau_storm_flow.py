@@ -13,6 +13,8 @@ import tests.taldau_storm as storm
 from flows.cli import main
 from tasks.sources.taldau.registry import load_registry, plan_territory_pairs
 
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
+
 
 def rows(path, sql):
     with duckdb.connect(str(path), read_only=True) as con:

@@ -10,6 +10,8 @@ import pytest
 
 from flows.refresh import refresh
 
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
+
 REFERENCE = Path("/work/shared/reference/towns/population.csv")
 KINDS = {"town proper": "town", "city administration": "city_administration"}
 KINDS["district containing the town"] = "district"

@@ -2,21 +2,16 @@
 folders and warehouses built by real ``monotowns run`` processes (see ``helpers.py``).
 
 A full ``monotowns run`` spends most of its time starting Prefect's temporary server; the slow
-tests therefore share one Prefect API server started once per session (``PREFECT_API_URL``),
-which leaves a run at a few seconds, about one of which touches the warehouse. One test in
-``test_atomic_runs.py`` kills a run in the default mode, temporary server included.
+tests therefore point their runs at the session's one Prefect test server (``prefect_api`` in
+``tests/conftest.py``, via ``PREFECT_API_URL``), which leaves a run at a few seconds, about one
+of which touches the warehouse. One test in ``test_atomic_runs.py`` kills a run in the default
+mode, temporary server included.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,64 +21,13 @@ if str(ROOT) not in sys.path:  # `tests.reliability.helpers` must import under a
     sys.path.insert(0, str(ROOT))
 
 from tests.reliability.helpers import (  # noqa: E402
-    PREFECT,
     TimedRun,
     extra_rows,
-    free_port,
-    kill_group,
     revise,
-    start,
     subprocess_env,
     timed_run,
     write_inputs,
 )
-
-
-@pytest.fixture(scope="session")
-def prefect_api(tmp_path_factory) -> str:
-    """One Prefect API server for the session's CLI runs (API only, no services, no UI)."""
-    home = tmp_path_factory.mktemp("prefect-server")
-    port = free_port()
-    log = open(home / "server.log", "wb")  # noqa: SIM115 - closed at teardown
-    proc = start(
-        [
-            PREFECT,
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-services",
-            "--no-ui",
-            "--analytics-off",
-        ],
-        env=subprocess_env(home, None),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            kill_group(proc)
-            log.close()
-            pytest.fail(f"prefect server did not start: {(home / 'server.log').read_text()}")
-        time.sleep(0.2)
-    yield url
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        kill_group(proc)
-    log.close()
 
 
 @pytest.fixture(scope="session")

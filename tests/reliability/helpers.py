@@ -26,7 +26,6 @@ from warehouse import db
 
 BIN = Path(sys.executable).parent
 MONOTOWNS = str(BIN / "monotowns") if (BIN / "monotowns").exists() else shutil.which("monotowns")
-PREFECT = str(BIN / "prefect") if (BIN / "prefect").exists() else shutil.which("prefect")
 PROCS = str(Path(__file__).with_name("procs.py"))  # helper processes (readers, lock holder)
 
 REVISED_KEY = ("town_khromtau", "labour_active", 2020)  # territory_id: the town proper

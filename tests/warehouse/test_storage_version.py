@@ -201,11 +201,12 @@ def _monotowns(*args, env: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def run_env(tmp_path_factory) -> dict:
-    """`monotowns run` with its own temporary Prefect server in a private home."""
+def run_env(tmp_path_factory, prefect_api) -> dict:
+    """`monotowns run` in a private home, against the session's Prefect test server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MONOTOWNS_"))}
     env["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    env["PREFECT_API_URL"] = prefect_api
     return env
 
 

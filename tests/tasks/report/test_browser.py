@@ -20,10 +20,14 @@ from tasks.report.charts import ANSWER_COLOUR, SECTOR_COLOUR
 CHROMIUM = shutil.which("chromium")
 WIDTH, HEIGHT = 1280, 4000
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="chromium is not installed (apt-get install -y chromium); CI installs it",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.subprocess,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not installed (apt-get install -y chromium); CI installs it",
+    ),
+]
 
 
 def screenshot(html: str, png: Path, profile: Path, height: int = HEIGHT) -> Image.Image:

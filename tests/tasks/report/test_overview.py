@@ -84,6 +84,7 @@ def test_fixture_is_the_shared_reference():
     assert FIXTURE.read_bytes() == SHARED.read_bytes()
 
 
+@pytest.mark.flow
 def test_run_then_russian_report_names_every_town_with_its_population(tmp_path, capsys):
     warehouse = tmp_path / "w" / "monotowns.duckdb"
     assert main(["run", "--warehouse", str(warehouse), "--no-report"]) == 0
@@ -118,6 +119,7 @@ def test_run_then_russian_report_names_every_town_with_its_population(tmp_path, 
     assert kentau[7] == "+185 (+0,2\u00a0%)"
 
 
+@pytest.mark.flow
 def test_refresh_flow_publishes_the_report_in_report_lang(tmp_path):
     """The flow's ``report_lang`` is recorded in the run's parameters and reaches the report."""
     warehouse = tmp_path / "w.duckdb"

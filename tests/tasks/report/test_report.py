@@ -161,6 +161,7 @@ def test_missing_warehouse(tmp_path):
         build_report(tmp_path / "nope.duckdb", tmp_path / "out")
 
 
+@pytest.mark.slow  # a whole report drawn from scratch (no chart cache in a new folder)
 def test_cli(warehouse, tmp_path, capsys):
     out = tmp_path / "cli"
     assert main(["report", "--warehouse", warehouse, "--out", str(out), "--xlsx"]) == 0
@@ -172,6 +173,7 @@ def test_cli(warehouse, tmp_path, capsys):
     assert list((out / "charts").glob("*.png"))
 
 
+@pytest.mark.slow  # a whole report drawn from scratch
 def test_cli_default_out_dir_and_errors(warehouse, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MONOTOWNS_WAREHOUSE", warehouse)
     assert main(["report"]) == 0

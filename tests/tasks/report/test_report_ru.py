@@ -118,6 +118,7 @@ def test_english_report_unchanged(published):
     assert published["lang"] == "en"
 
 
+@pytest.mark.slow  # a whole report drawn from scratch
 def test_cli_lang(warehouse, tmp_path, capsys):
     out = tmp_path / "ru"
     assert main(["report", "--warehouse", warehouse, "--out", str(out), "--lang", "ru"]) == 0

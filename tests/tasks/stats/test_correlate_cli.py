@@ -130,6 +130,7 @@ def test_missing_column_and_conf_level_keep_their_exit_codes(tmp_path, capsys):
     assert code == 2 and "--conf-level must be between 0 and 1" in err
 
 
+@pytest.mark.subprocess
 def test_the_installed_console_script(tmp_path):
     (tmp_path / "t.csv").write_text(REPRO, encoding="utf-8")
     proc = subprocess.run(
