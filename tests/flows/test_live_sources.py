@@ -7,6 +7,7 @@ live (what a new live source gets from the registry, without any code naming it)
 import shutil
 
 import duckdb
+import pytest
 
 import tests.taldau_fake as taldau_fake
 from flows.cli import main
@@ -15,6 +16,8 @@ from tasks.sources import registry
 from tasks.sources.bundled import bundled_dir
 from tasks.sources.folders import FILES
 from tasks.sources.spec import SourceSpec
+
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
 
 
 def statuses(path):

@@ -4,12 +4,15 @@ on the command line, in its ``meta.pipeline_run`` row and in its ``refresh-summa
 import json
 
 import duckdb
+import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
 
 from flows.cli import main
 from tests.reliability.helpers import NEW_VALUE, REVISED_KEY, revise, write_inputs
+
+pytestmark = pytest.mark.flow  # runs the refresh flow: the session's Prefect test server
 
 
 def latest_counts(path):
